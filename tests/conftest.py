@@ -1,0 +1,66 @@
+"""Shared pytest fixtures: a local AWS emulator (moto over HTTPS) and clients for it.
+
+- emulator:        session-scoped, started on a free port in a temporary home, stopped at the end.
+- fresh_emulator:  the same emulator with all AWS state wiped before the test.
+- aws_env:         os.environ plus emulator.env(), for subprocesses such as ansible-playbook.
+- boto3_session:   a boto3 session with the emulator's test credentials and region.
+- aws_client:      aws_client("ec2") returns a client for the emulator, verifying its certificate.
+"""
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from emulator import launcher  # noqa: E402
+from emulator.launcher import Emulator  # noqa: E402
+
+
+@pytest.fixture(scope="session", name="emulator")
+def emulator_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    home = tmp_path_factory.mktemp("emulator")
+    running = launcher.start(port=launcher.free_port(), home=home)
+    try:
+        yield running
+    finally:
+        launcher.stop(home)
+
+
+@pytest.fixture
+def fresh_emulator(emulator: Emulator) -> Emulator:
+    launcher.reset(emulator.url, emulator.ca_bundle)
+    return emulator
+
+
+@pytest.fixture
+def aws_env(emulator: Emulator) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(emulator.env())
+    return env
+
+
+@pytest.fixture(scope="session")
+def boto3_session(emulator: Emulator) -> boto3.Session:
+    return boto3.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=emulator.region,
+    )
+
+
+@pytest.fixture(scope="session")
+def aws_client(emulator: Emulator, boto3_session: boto3.Session) -> Callable[..., Any]:
+    def make_client(service: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("endpoint_url", emulator.url)
+        kwargs.setdefault("verify", str(emulator.ca_bundle))
+        return boto3_session.client(service, **kwargs)
+
+    return make_client

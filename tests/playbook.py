@@ -1,0 +1,47 @@
+"""Run ansible-playbook from the tests the way a user does, and read its recap."""
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
+RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+@dataclass
+class PlaybookRun:
+    returncode: int
+    output: str
+
+    @property
+    def recap(self) -> dict[str, int]:
+        match = RECAP.search(self.output)
+        assert match, f"no play recap in output:\n{self.output[-3000:]}"
+        ok, changed, unreachable, failed = (int(g) for g in match.groups())
+        return {"ok": ok, "changed": changed, "unreachable": unreachable, "failed": failed}
+
+    @property
+    def changed_tasks(self) -> list[str]:
+        """Names of the tasks that reported a change (for readable failures)."""
+        names, task = [], None
+        for line in self.output.splitlines():
+            if line.startswith("TASK ["):
+                task = line.split("[", 1)[1].rsplit("]", 1)[0]
+            elif line.startswith("changed:") and task and task not in names:
+                names.append(task)
+        return names
+
+
+def run_playbook(env: dict[str, str], playbook: str = "site.yml", *args: str,
+                 inventory: str = "inventories/local", artifacts: Path | None = None) -> PlaybookRun:
+    run_env = dict(env, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    if artifacts is not None:
+        run_env["PLATFORM_ARTIFACTS_DIR"] = str(artifacts)
+    proc = subprocess.run(
+        [ANSIBLE_PLAYBOOK, "-i", inventory, playbook, *args],
+        cwd=REPO_ROOT, env=run_env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    return PlaybookRun(proc.returncode, proc.stdout + proc.stderr)
