@@ -1,4 +1,4 @@
-"""Each fix in emulator/fixes.py restores a documented AWS behaviour; these tests assert it.
+"""Each fix in emulator/fixes/ restores a documented AWS behaviour; these tests assert it.
 
 Every test here fails on plain moto: check with
 PLATFORM_EMULATOR_DISABLE_FIXES=<fix name> python -m pytest tests/emulator/test_fixes.py

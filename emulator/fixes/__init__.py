@@ -1,0 +1,28 @@
+"""Fixes for places where moto deviates from documented AWS behaviour.
+
+This package is the one place where moto is corrected, one module per AWS
+service. Each fix is a small function named after the AWS behaviour it
+restores; it patches moto's Python code in the server process (emulator/server.py
+applies them before the server starts) and has a test in
+tests/emulator/test_fixes.py that fails without it. A new fix goes into its
+service's module and that module's FIXES list; a new module is added below.
+
+moto is imported inside each fix so that importing this package stays cheap.
+"""
+
+from collections.abc import Callable, Collection
+
+from emulator.fixes import ec2, kms, s3
+
+FIXES: list[Callable[[], None]] = [*ec2.FIXES, *kms.FIXES, *s3.FIXES]
+
+
+def apply(disabled: Collection[str] = ()) -> list[str]:
+    """Apply every fix not named in disabled ("all" disables all); return the names applied."""
+    applied = []
+    for fix in FIXES:
+        if "all" in disabled or fix.__name__ in disabled:
+            continue
+        fix()
+        applied.append(fix.__name__)
+    return applied
