@@ -34,6 +34,7 @@ def network_subnet_plan(vpc_cidr, azs, tiers, max_azs, prefix=None):
 
     A tier may give its own ``cidrs`` (one per AZ) instead of computed ones.
     """
+    max_azs = int(max_azs)
     vpc = _network(vpc_cidr)
     if vpc is None:
         raise AnsibleFilterError(f"network_vpc_cidr: '{vpc_cidr}' is not an IPv4 CIDR")
@@ -72,13 +73,18 @@ def network_input_errors(vpc_cidr, az_count, max_azs, tiers, peerings=None, secu
     Runs before any AWS call, so bad input changes nothing.
     """
     errors = []
+    max_azs = int(max_azs)
     vpc = _network(vpc_cidr)
     if vpc is None:
         errors.append(f"network_vpc_cidr: '{vpc_cidr}' is not a valid IPv4 CIDR with its host bits zero (e.g. 10.20.0.0/16)")
     elif not AWS_MIN_PREFIX <= vpc.prefixlen <= AWS_MAX_PREFIX:
         errors.append(f"network_vpc_cidr: AWS accepts a VPC CIDR between /16 and /28, got /{vpc.prefixlen}")
 
-    if not isinstance(az_count, int) or not 1 <= az_count <= max_azs:
+    try:
+        az_count = int(az_count)  # -e network_az_count=3 arrives as a string
+    except (TypeError, ValueError):
+        az_count = None
+    if az_count is None or not 1 <= az_count <= max_azs:
         errors.append(f"network_az_count: must be between 1 and network_max_azs ({max_azs}), got {az_count!r}")
 
     names = [t.get("name") for t in tiers]

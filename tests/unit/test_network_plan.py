@@ -56,7 +56,7 @@ def test_vpc_too_small_for_the_plan():
     assert errors and "too small" in errors[0]
 
 
-@pytest.mark.parametrize("count", [0, -1, 5, "2"])
+@pytest.mark.parametrize("count", [0, -1, 5, "0", "two", None])
 def test_az_count_out_of_range(count):
     assert any(e.startswith("network_az_count:") for e in network_input_errors("10.20.0.0/16", count, 4, TIERS))
 
@@ -83,3 +83,7 @@ def test_peering_overlap_and_bad_ports():
         security_groups=[{"name": "g", "rules": [{"ports": ["1024-70000"], "cidr_ip": "0.0.0.0/0"}]}])
     assert any(e.startswith("network_peerings:") for e in errors)
     assert any(e.startswith("network_security_groups:") and "70000" in e for e in errors)
+
+
+def test_az_count_given_as_a_string_on_the_command_line_is_accepted():
+    assert network_input_errors("10.20.0.0/16", "3", 4, TIERS) == []
