@@ -1,0 +1,36 @@
+"""The iam role repairs drift: what is attached by hand is removed, what was
+changed by hand is put back, and a converged run changes nothing."""
+
+import json
+
+from tests.playbook import run_playbook
+
+PLAYBOOK = "tests/integration/playbooks/iam_roles.yml"
+ROLE = "rtap-local-todo-api"
+
+
+def test_hand_made_changes_are_repaired(fresh_emulator, aws_env, aws_client, tmp_path):
+    assert run_playbook(aws_env, PLAYBOOK, artifacts=tmp_path).returncode == 0
+    iam = aws_client("iam")
+    declared = iam.get_role_policy(RoleName=ROLE, PolicyName="access")["PolicyDocument"]
+
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.put_role_policy(RoleName=ROLE, PolicyName="extra", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
+
+    check = run_playbook(aws_env, PLAYBOOK, "--check", artifacts=tmp_path)
+    assert check.recap["changed"] == 1
+    assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"], "--check changed nothing"
+
+    repair = run_playbook(aws_env, PLAYBOOK, artifacts=tmp_path)
+    assert repair.returncode == 0 and repair.recap["changed"] == 1, repair.output[-3000:]
+    assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == ["access"]
+    assert iam.get_role_policy(RoleName=ROLE, PolicyName="access")["PolicyDocument"] == declared
+    trust = iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+    again = run_playbook(aws_env, PLAYBOOK, artifacts=tmp_path)
+    assert again.recap["changed"] == 0, again.changed_tasks
