@@ -27,7 +27,8 @@ ACCESS = {
     ),
     "dynamodb_table": (
         "arn:{partition}:dynamodb:{region}:{account}:table/{name}",
-        ["arn:{partition}:dynamodb:{region}:{account}:table/{name}/index/*"],
+        ["arn:{partition}:dynamodb:{region}:{account}:table/{name}/index/*",
+         "arn:{partition}:dynamodb:{region}:{account}:table/{name}/backup/*"],
         {
             "read": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
                      "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"],
@@ -36,6 +37,9 @@ ACCESS = {
             "read_write": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
                            "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem", "dynamodb:PutItem",
                            "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+            # What AWS Backup's role needs to back a table up (no item access).
+            "backup": ["dynamodb:DescribeTable", "dynamodb:CreateBackup", "dynamodb:DescribeBackup",
+                       "dynamodb:DeleteBackup", "dynamodb:ListTagsOfResource", "dynamodb:StartAwsBackupJob"],
         },
     ),
     "dynamodb_stream": (

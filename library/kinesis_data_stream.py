@@ -343,6 +343,14 @@ def plan_changes(live, wanted):
     return changes
 
 
+def diff_view(settings):
+    """What diff mode shows of the settings; AWS manages the shard count of an on-demand stream."""
+    if not settings:
+        return {}
+    return {key: value for key, value in settings.items()
+            if not (key == "shard_count" and settings["stream_mode"] == "on_demand")}
+
+
 def format_stream(summary, settings):
     """The stream as the module returns it."""
     if not summary:
@@ -538,6 +546,8 @@ def apply_changes(client, module, name, arn, live, wanted, steps):
              StreamARN=arn, ShardLevelMetrics=enable)
 
     to_set, to_unset = compare_aws_tags(live["tags"], wanted["tags"], True)
+    if to_set or to_unset:
+        ready()
     if to_unset:
         call(module, f"untag {name}", client.remove_tags_from_stream, StreamARN=arn, TagKeys=to_unset)
     if to_set:
@@ -570,11 +580,7 @@ def ensure_present(client, module):
     result = {"changed": bool(changes), "changes": changes, "reshard_steps": steps,
               "stream": format_stream(summary, live) if live else {}}
     if module._diff:
-        result["diff"] = {
-            "before": {key: value for key, value in (live or {}).items()},
-            "after": {key: value for key, value in wanted.items() if not (
-                key == "shard_count" and wanted["stream_mode"] == "on_demand")},
-        }
+        result["diff"] = {"before": diff_view(live), "after": diff_view(wanted)}
     if module.check_mode or not changes:
         return result
 

@@ -1,4 +1,4 @@
-"""S3: bucket policy conditions."""
+"""S3: bucket policy conditions, notification key filter rules, logging target policies."""
 
 from typing import Any
 
@@ -50,5 +50,114 @@ def s3_bucket_policy_evaluates_secure_transport_condition() -> None:
 
     IAMPolicyStatement.is_action_permitted = is_action_permitted
 
+def s3_notification_filter_rules_accept_aws_rule_names() -> None:
+    """PutBucketNotificationConfiguration accepts key filter rules named Prefix/Suffix (any case) and empty values.
 
-FIXES = [s3_bucket_policy_evaluates_secure_transport_condition]
+    AWS: a FilterRule has a Name (prefix or suffix) and a Value, a plain string with no
+    minimum length (https://docs.aws.amazon.com/AmazonS3/latest/API/API_FilterRule.html).
+    S3 matches the name case-insensitively and GetBucketNotificationConfiguration returns it
+    as "Prefix" / "Suffix" (the form AWS Security Hub documents for S3 key filter rules:
+    https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsS3BucketNotificationConfigurationS3KeyFilterRule.html).
+    A rule name that is neither is refused with 400 InvalidArgument, never a server error.
+    moto: S3Response._notification_config_from_body asserts `Name in ["suffix", "prefix"]`
+    and a non-empty Value; the AssertionError escapes as HTTP 500. So
+    community.aws.s3_bucket_notification, which sends "Prefix" and "Suffix" (and "" when a
+    filter is not used), always got a 500. Notification._key_matches only knew lowercase names.
+    """
+    import xmltodict
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import Notification
+    from moto.s3.responses import S3Response
+
+    aws_names = {"prefix": "Prefix", "suffix": "Suffix"}
+    placeholder = "moto-fix-empty-filter-value"
+
+    def filter_rules(config: Any) -> list[dict[str, Any]]:
+        """The FilterRule dicts of a parsed NotificationConfiguration, in document order."""
+        rules: list[dict[str, Any]] = []
+        for kind in ("TopicConfiguration", "QueueConfiguration", "CloudFunctionConfiguration"):
+            entries = (config or {}).get(kind) or []
+            for entry in entries if isinstance(entries, list) else [entries]:
+                found = ((entry.get("Filter") or {}).get("S3Key") or {}).get("FilterRule") or []
+                rules.extend(found if isinstance(found, list) else [found])
+        return rules
+
+    original = S3Response._notification_config_from_body
+
+    def _notification_config_from_body(self: Any) -> dict[str, Any]:
+        parsed = xmltodict.parse(self.body)
+        rules = filter_rules(parsed.get("NotificationConfiguration"))
+        if not rules:
+            return original(self)
+        given = []
+        for rule in rules:
+            name = str(rule.get("Name") or "").lower()
+            if name not in aws_names:
+                raise S3ClientError("InvalidArgument", "filter rule name must be either prefix or suffix")
+            given.append((aws_names[name], rule.get("Value") or ""))
+            # What moto's own parser accepts; the real values are put back below.
+            rule["Name"], rule["Value"] = name, placeholder
+        body = self.body
+        self.body = xmltodict.unparse(parsed)
+        try:
+            config = original(self)
+        finally:
+            self.body = body
+        for rule, (name, value) in zip(filter_rules(config), given):
+            rule["Name"], rule["Value"] = name, value
+        return config
+
+    S3Response._notification_config_from_body = _notification_config_from_body
+
+    def _key_matches(self: Any, key_name: str) -> bool:
+        if "S3Key" not in self.filters:
+            return True
+        rules = {rule["Name"].lower(): rule["Value"] or "" for rule in self.filters["S3Key"]["FilterRule"]}
+        return key_name.startswith(rules.get("prefix", "")) and key_name.endswith(rules.get("suffix", ""))
+
+    Notification._key_matches = _key_matches
+
+
+def s3_logging_target_policy_check_reads_every_policy_form() -> None:
+    """PutBucketLogging accepts a target bucket whose policy grants logging.s3.amazonaws.com in any valid form.
+
+    AWS: server access log delivery is granted by a target bucket policy statement that allows
+    s3:PutObject to the logging.s3.amazonaws.com service principal
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+    A policy's Principal may be "*" or a map, and Service, Action and Resource may each be a
+    string or a list (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html,
+    reference_policies_elements_action.html, reference_policies_elements_resource.html).
+    moto: FakeBucket._log_permissions_enabled_policy calls .get() on every statement's Principal,
+    so any statement with "Principal": "*" (such as a TLS-only Deny) raises AttributeError: HTTP 500
+    on PutBucketLogging. It also compares Service and Resource with a single string only.
+    """
+    import json
+
+    from moto.s3.models import FakeBucket
+    from moto.s3.utils import LOGGING_SERVICE_PRINCIPAL
+
+    def as_list(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value]
+
+    def _log_permissions_enabled_policy(target_bucket: Any, target_prefix: str | None) -> bool:
+        if not target_bucket.policy:
+            return False
+        bucket_arn = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
+        granted = {bucket_arn, f"{bucket_arn}/*", f"{bucket_arn}/{target_prefix or ''}*"}
+        for statement in as_list(json.loads(target_bucket.policy.decode()).get("Statement", [])):
+            principal = statement.get("Principal")
+            services = as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
+            if (statement.get("Effect") == "Allow" and LOGGING_SERVICE_PRINCIPAL in services
+                    and {"s3:PutObject", "s3:*"} & set(as_list(statement.get("Action", [])))
+                    and granted & set(as_list(statement.get("Resource", [])))):
+                return True
+        return False
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
+FIXES = [
+    s3_bucket_policy_evaluates_secure_transport_condition,
+    s3_notification_filter_rules_accept_aws_rule_names,
+    s3_logging_target_policy_check_reads_every_policy_form,
+]

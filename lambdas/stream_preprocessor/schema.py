@@ -31,6 +31,7 @@ EVENT_SCHEMA = {
     "timestamp": ((str, int, float), True, 64),
     "session_id": ((str,), False, 128),
     "page": ((str,), False, 2048),
+    "url": ((str,), False, 2048),
     "referrer": ((str,), False, 2048),
     "properties": ((dict,), False, None),
 }
@@ -107,38 +108,48 @@ def iso_utc(seconds):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+_MISSING = object()
+# (name, exact types accepted, required, maximum string length): exact types, so a
+# boolean is never taken for a number.
+_RULES = tuple(
+    (name, frozenset(types) | ({int, float} if int in types else set()), required, max_length)
+    for name, (types, required, max_length) in EVENT_SCHEMA.items()
+)
+
+
 def validate(event):
     """Raise SchemaError unless the (name-normalized) event matches EVENT_SCHEMA."""
-    for name in REQUIRED_FIELDS:
-        if name not in event:
-            raise SchemaError(f"{name}: required")
-    for name, value in event.items():
-        rule = EVENT_SCHEMA.get(name)
-        if rule is None:
-            if name in RESERVED_FIELDS:
-                raise SchemaError(f"{name}: reserved for the preprocessor")
+    get = event.get
+    for name, types, required, max_length in _RULES:
+        value = get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                raise SchemaError(f"{name}: required")
             continue
-        types, _, max_length = rule
-        if not isinstance(value, types) or isinstance(value, bool):
-            raise SchemaError(f"{name}: expected {'/'.join(t.__name__ for t in types)}, got {type(value).__name__}")
-        if max_length is not None and isinstance(value, str) and not 0 < len(value) <= max_length:
+        kind = type(value)
+        if kind not in types:
+            raise SchemaError(f"{name}: expected {'/'.join(sorted(t.__name__ for t in types))}, got {kind.__name__}")
+        if kind is str and max_length is not None and not 0 < len(value) <= max_length:
             raise SchemaError(f"{name}: length must be 1-{max_length}, got {len(value)}")
+    if not RESERVED_FIELDS.isdisjoint(event):
+        raise SchemaError(f"{', '.join(sorted(RESERVED_FIELDS.intersection(event)))}: reserved for the preprocessor")
     if not EVENT_TYPE_PATTERN.match(event["event_type"]):
         raise SchemaError(f"event_type: must match {EVENT_TYPE_PATTERN.pattern}")
 
 
+_INT_LIMIT = 10 ** 38
+
+
 def _number(value):
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise SchemaError("numbers must be finite")
-        magnitude = abs(value)
-        if magnitude and not MIN_NUMBER <= magnitude <= MAX_NUMBER:
-            raise SchemaError("number out of DynamoDB's range")
-        return repr(value)
-    text = str(value)
-    if len(text.lstrip("-")) > 38:
+    if type(value) is int:
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return str(value)
         raise SchemaError("number has more than 38 digits")
-    return text
+    if not math.isfinite(value):
+        raise SchemaError("numbers must be finite")
+    if value and not MIN_NUMBER <= abs(value) <= MAX_NUMBER:
+        raise SchemaError("number out of DynamoDB's range")
+    return repr(value)
 
 
 def attribute_value(value, depth=0):
@@ -146,23 +157,27 @@ def attribute_value(value, depth=0):
     kind = type(value)
     if kind is str:
         return {"S": value}
-    if kind is bool:
-        return {"BOOL": value}
     if kind is int or kind is float:
         return {"N": _number(value)}
+    if kind is bool:
+        return {"BOOL": value}
     if value is None:
         return {"NULL": True}
     if depth >= MAX_DEPTH:
         raise SchemaError(f"nested deeper than {MAX_DEPTH} levels")
+    depth += 1
     if kind is dict:
         if "" in value:
             raise SchemaError("map keys must not be empty")
-        return {"M": {str(k): attribute_value(v, depth + 1) for k, v in value.items()}}
+        return {"M": {k: attribute_value(v, depth) for k, v in value.items()}}
     if kind is list:
-        return {"L": [attribute_value(v, depth + 1) for v in value]}
+        return {"L": [attribute_value(v, depth) for v in value]}
     raise SchemaError(f"unsupported value type {kind.__name__}")
 
 
 def item_of(event):
-    """The event as a DynamoDB item (top-level attributes)."""
-    return {name: attribute_value(value) for name, value in event.items()}
+    """The event as a DynamoDB item (top-level attributes); strings, the common case, inline."""
+    item = {}
+    for name, value in event.items():
+        item[name] = {"S": value} if type(value) is str else attribute_value(value)
+    return item
