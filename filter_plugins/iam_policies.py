@@ -67,6 +67,8 @@ ACCESS = {
             "read": ["s3:GetObject"],
             "write": ["s3:PutObject", "s3:AbortMultipartUpload"],
             "read_write": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            # What Firehose documents for its S3 destination role.
+            "deliver": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
         },
     ),
     "log_group": (
@@ -82,6 +84,13 @@ ACCESS = {
         "arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-*", [],
         {"read": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]},
     ),
+}
+
+# Bucket-level actions (on the bucket ARN, not its objects) by s3_bucket level.
+S3_BUCKET_ACTIONS = {
+    "read": ["s3:ListBucket"],
+    "read_write": ["s3:ListBucket"],
+    "deliver": ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
 }
 
 KMS_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
@@ -135,11 +144,11 @@ def iam_component_policy(component, account, region, partition="aws", key_alias_
         arn, extra, levels = ACCESS[kind]
         fields = dict(partition=partition, region=region, account=account, name=name)
         resources = [t.format(**fields) for t in [arn] + extra]
-        if kind == "s3_bucket" and level in ("read", "read_write"):
+        if kind == "s3_bucket" and level in S3_BUCKET_ACTIONS:
             statements.append({
-                "Sid": _statement_id(f"list-{name}"),
+                "Sid": _statement_id(f"{level}-bucket-{name}"),
                 "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
+                "Action": list(S3_BUCKET_ACTIONS[level]),
                 "Resource": [f"arn:{partition}:s3:::{name}"],
             })
         statements.append({

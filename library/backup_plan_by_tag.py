@@ -159,7 +159,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible.module_utils.tag_plan import plan_tags
 
 
 # ---------------------------------------------------------------------------
@@ -218,17 +218,6 @@ def selection_matches(live, desired):
             and tags == [("STRINGEQUALS", desired["ListOfTags"][0]["ConditionKey"], desired["ListOfTags"][0]["ConditionValue"])]
             and not live.get("Resources") and not live.get("NotResources")
             and not any((live.get("Conditions") or {}).get(k) for k in ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")))
-
-
-def plan_tags(current, desired, purge_tags):
-    """Return (tags after the run, tags to set, tag keys to unset)."""
-    current = current or {}
-    if desired is None:
-        return dict(current), {}, []
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags)
-    after = {key: value for key, value in current.items() if key not in to_unset}
-    after.update(to_set)
-    return after, to_set, to_unset
 
 
 # ---------------------------------------------------------------------------

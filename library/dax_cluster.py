@@ -243,7 +243,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible.module_utils.dax import call
 from ansible.module_utils.dax import dax_client
@@ -251,6 +250,7 @@ from ansible.module_utils.dax import describe_named
 from ansible.module_utils.dax import paginate
 from ansible.module_utils.dax import snake
 from ansible.module_utils.dax import wait_until
+from ansible.module_utils.tag_plan import plan_tags
 
 # Settings AWS cannot change on an existing cluster.
 UNCHANGEABLE = ("node_type", "subnet_group_name", "iam_role_arn", "sse_enabled", "endpoint_encryption_type")
@@ -347,17 +347,6 @@ def update_params(name, live, desired):
         return None
     params["ClusterName"] = name
     return params
-
-
-def plan_tags(current, desired, purge_tags):
-    """Return (tags after the run, tags to set, tag keys to unset)."""
-    current = current or {}
-    if desired is None:
-        return dict(current), {}, []
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags)
-    after = {key: value for key, value in current.items() if key not in to_unset}
-    after.update(to_set)
-    return after, to_set, to_unset
 
 
 def is_available(cluster):

@@ -391,7 +391,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible.module_utils.tag_plan import plan_tags
 
 STREAM_DISABLED = "DISABLED"
 ATTRIBUTE_TYPES = ("S", "N", "B")
@@ -833,17 +833,6 @@ def create_request(name, desired, tags):
     if tags:
         request["Tags"] = ansible_dict_to_boto3_tag_list(tags)
     return request
-
-
-def plan_tags(current, desired, purge_tags):
-    """Return (tags after the run, tags to set, tag keys to unset)."""
-    current = current or {}
-    if desired is None:
-        return dict(current), {}, []
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags)
-    after = {key: value for key, value in current.items() if key not in to_unset}
-    after.update(to_set)
-    return after, to_set, to_unset
 
 
 def planned_view(desired, live, tags, desired_targets):

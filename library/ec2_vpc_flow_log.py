@@ -237,7 +237,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible.module_utils.tag_plan import plan_tags
 
 TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
 
@@ -340,17 +340,6 @@ def planned_spec(spec, flow_log):
         if planned.get(name) is None:
             planned[name] = live.get(name)
     return planned
-
-
-def plan_tags(current, desired, purge_tags):
-    """Return (tags after the run, tags to set, tag keys to unset)."""
-    current = current or {}
-    if desired is None:
-        return dict(current), {}, []
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags)
-    after = {key: value for key, value in current.items() if key not in to_unset}
-    after.update(to_set)
-    return after, to_set, to_unset
 
 
 def client_token(spec, replaces=(), salt=None):

@@ -14,7 +14,7 @@ that a policy AWS stored with other whitespace or key order is not "changed".
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible.module_utils.tag_plan import plan_tags
 
 # JSON-valued attributes that are IAM policies (compared with compare_policies).
 POLICY_ATTRIBUTES = ("Policy",)
@@ -79,17 +79,6 @@ def attribute_differs(name, current, desired):
 def changed_attributes(current, desired):
     """The desired attributes (name -> string) whose value differs from current."""
     return {name: value for name, value in desired.items() if attribute_differs(name, current.get(name), value)}
-
-
-def plan_tags(current, desired, purge_tags):
-    """Return (tags after the run, tags to set, tag keys to unset)."""
-    current = current or {}
-    if desired is None:
-        return dict(current), {}, []
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags)
-    after = {key: value for key, value in current.items() if key not in to_unset}
-    after.update(to_set)
-    return after, to_set, to_unset
 
 
 def readable_attributes(attributes):

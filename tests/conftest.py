@@ -21,6 +21,25 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from emulator import launcher  # noqa: E402
+
+
+class _ProjectModuleUtils:
+    """Finds ansible.module_utils.<name> in the project's module_utils/, as
+    ansible.cfg's module_utils setting does when a module runs, so unit tests can
+    import the custom modules in library/."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        import importlib.util
+
+        prefix = "ansible.module_utils."
+        if not fullname.startswith(prefix):
+            return None
+        candidate = REPO_ROOT / "module_utils" / f"{fullname[len(prefix):]}.py"
+        return importlib.util.spec_from_file_location(fullname, candidate) if candidate.is_file() else None
+
+
+sys.meta_path.append(_ProjectModuleUtils)
 from emulator.launcher import Emulator  # noqa: E402
 
 
