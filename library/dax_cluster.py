@@ -1,8 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 
-# Copyright: Contributors to the Ansible project
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: the platform toolkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -11,7 +11,7 @@ short_description: Create, update and delete DynamoDB Accelerator (DAX) clusters
 description:
   - Creates, updates and deletes a DAX cluster, an in-memory cache in front of DynamoDB tables.
   - A cluster is identified by its O(name).
-  - Changed in place, while the cluster keeps serving: O(replication_factor) (nodes are added
+  - Changed in place, while the cluster keeps serving, are O(replication_factor) (nodes are added
     or removed), O(parameter_group_name), O(security_group_ids),
     O(preferred_maintenance_window), O(description) and O(tags).
   - AWS cannot change O(node_type), O(subnet_group_name), O(iam_role_arn), O(sse_enabled) or

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
-# Copyright: Contributors to the Ansible project
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: the platform toolkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Code shared by the dax_subnet_group, dax_parameter_group and dax_cluster modules."""
 

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-# Apache License 2.0
+# Copyright: the platform toolkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tag reconciliation shared by the custom modules."""
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
