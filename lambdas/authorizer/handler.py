@@ -109,11 +109,11 @@ def lambda_handler(event, context):
         settings = config_module.load()
     except config_module.ConfigError as err:
         LOG.error("configuration error, refusing every request: %s", err)
-        raise Exception("Unauthorized") from None  # noqa: TRY002 - API Gateway maps it to 401
+        raise Exception("Unauthorized") from None  # API Gateway answers this exact message with 401
     try:
         response = authorize(event if isinstance(event, dict) else {}, settings)
     except TokenError as err:
         LOG.info("denied: %s", err)
-        raise Exception("Unauthorized") from None  # noqa: TRY002 - API Gateway maps it to 401
+        raise Exception("Unauthorized") from None  # API Gateway answers this exact message with 401
     LOG.info("allowed: sub=%s token_use=%s", response["principalId"], response["context"]["token_use"])
     return response
