@@ -84,6 +84,28 @@ ACCESS = {
         "arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-*", [],
         {"read": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]},
     ),
+    # A DAX cluster's item API (the DAX client talks to the cluster, not to DynamoDB).
+    "dax_cluster": (
+        "arn:{partition}:dax:{region}:{account}:cache/{name}", [],
+        {
+            "read": ["dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "dax:ConditionCheckItem"],
+            "read_write": ["dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "dax:ConditionCheckItem",
+                           "dax:PutItem", "dax:UpdateItem", "dax:DeleteItem", "dax:BatchWriteItem"],
+        },
+    ),
+    # What Lambda needs to attach a function to the VPC named `name` (the network role's
+    # network_name): the actions of the AWSLambdaVPCAccessExecutionRole managed policy,
+    # without its logs actions (the log_group access grants those, on one group only).
+    # The statements are built by _vpc_network_interface_statements; the template is the
+    # network interfaces Lambda creates.
+    "vpc_network_interfaces": (
+        "arn:{partition}:ec2:{region}:{account}:network-interface/*", [],
+        {
+            "attach": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                       "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+                       "ec2:UnassignPrivateIpAddresses"],
+        },
+    ),
 }
 
 # Bucket-level actions (on the bucket ARN, not its objects) by s3_bucket level.
@@ -94,6 +116,57 @@ S3_BUCKET_ACTIONS = {
 }
 
 KMS_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+
+# The only actions that may have Resource "*": read-only, and without resource-level
+# permissions in EC2's authorization (an ARN there would never match).
+UNSCOPED_READ_ACTIONS = {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
+
+
+def _vpc_network_interface_statements(name, partition, region, account):
+    """Lambda's VPC access, as tight as EC2's authorization allows.
+
+    - Describe* support no resource-level permissions: Resource "*" (read-only).
+    - CreateNetworkInterface is authorized on the new interface AND on the subnet and
+      security groups it is made in. The VPC's id is not known when the roles are made
+      (IAM runs before the network role), so the subnets and security groups are
+      matched by the Name tag the network role gives each of them ("<name>-..."):
+      an interface can be made only in this platform's subnets, with its groups.
+      The new interface itself has no id or tag yet: it is limited to this account
+      and region.
+    - Delete/Assign/UnassignPrivateIpAddresses act on interfaces Lambda made, which
+      carry no tag of ours; Lambda documents that DeleteNetworkInterface must allow all
+      of the function's interface ids, so they are limited to this account's and
+      region's network interfaces.
+    """
+    ec2 = f"arn:{partition}:ec2:{region}:{account}"
+    sid = _statement_id(name)
+    return [
+        {
+            "Sid": f"DescribeVpcNetwork{sid}",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            "Resource": ["*"],
+        },
+        {
+            "Sid": f"CreateNetworkInterface{sid}",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [f"{ec2}:network-interface/*"],
+        },
+        {
+            "Sid": f"CreateNetworkInterfaceIn{sid}",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [f"{ec2}:subnet/*", f"{ec2}:security-group/*"],
+            "Condition": {"StringLike": {"aws:ResourceTag/Name": f"{name}-*"}},
+        },
+        {
+            "Sid": f"ManageNetworkInterfaces{sid}",
+            "Effect": "Allow",
+            "Action": ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            "Resource": [f"{ec2}:network-interface/*"],
+        },
+    ]
 
 
 def _statement_id(text):
@@ -142,6 +215,9 @@ def iam_component_policy(component, account, region, partition="aws", key_alias_
     for grant in component.get("access", []):
         kind, level, name = grant["type"], grant["level"], grant["name"]
         arn, extra, levels = ACCESS[kind]
+        if kind == "vpc_network_interfaces":
+            statements.extend(_vpc_network_interface_statements(name, partition, region, account))
+            continue
         fields = dict(partition=partition, region=region, account=account, name=name)
         resources = [t.format(**fields) for t in [arn] + extra]
         if kind == "s3_bucket" and level in S3_BUCKET_ACTIONS:
@@ -172,6 +248,9 @@ def iam_component_policy(component, account, region, partition="aws", key_alias_
         wild = [a for a in statement["Action"] if "*" in a]
         if wild:
             raise AnsibleFilterError(f"iam_components: '{component['name']}' would get wildcard actions {wild}")
+        unscoped = sorted(set(statement["Action"]) - UNSCOPED_READ_ACTIONS)
+        if "*" in statement["Resource"] and unscoped:
+            raise AnsibleFilterError(f"iam_components: '{component['name']}' would get {unscoped} on every resource")
     return {"Version": "2012-10-17", "Statement": statements}
 
 

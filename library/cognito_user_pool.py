@@ -92,9 +92,20 @@ options:
     default: "OFF"
     type: str
   advanced_security_mode:
-    description: Cognito advanced security (threat protection) mode.
+    description:
+      - Cognito advanced security (threat protection) mode.
+      - V(AUDIT) and V(ENFORCED) need the Plus feature plan, see O(feature_plan).
     choices: ["OFF", "AUDIT", "ENFORCED"]
     default: "OFF"
+    type: str
+  feature_plan:
+    description:
+      - The pool's feature plan (C(UserPoolTier)), which decides what the pool may use and its price.
+      - If not set, a pool with O(advanced_security_mode) other than V(OFF) gets V(PLUS) (threat
+        protection exists only there), and otherwise the plan is left as it is (a new pool gets
+        AWS's default, V(ESSENTIALS)).
+      - V(LITE) or V(ESSENTIALS) with O(advanced_security_mode) other than V(OFF) is refused.
+    choices: ["LITE", "ESSENTIALS", "PLUS"]
     type: str
   groups:
     description: The groups of the pool.
@@ -230,15 +241,36 @@ def desired_policies(params):
     }}
 
 
-def pool_settings(params):
+def feature_plan(params, pool=None):
+    """The UserPoolTier to send: the requested one, PLUS for threat protection, else the pool's own (or None)."""
+    if params.get("feature_plan"):
+        return params["feature_plan"]
+    if params["advanced_security_mode"] != "OFF":
+        return "PLUS"
+    return (pool or {}).get("UserPoolTier")
+
+
+def feature_plan_errors(params):
+    plan = params.get("feature_plan")
+    if plan in ("LITE", "ESSENTIALS") and params["advanced_security_mode"] != "OFF":
+        return [f"feature_plan: advanced_security_mode {params['advanced_security_mode']} (threat protection) "
+                f"needs the PLUS feature plan, got {plan}"]
+    return []
+
+
+def pool_settings(params, pool=None):
     """The settings UpdateUserPool takes (it resets whatever is left out, so all are sent)."""
-    return {
+    settings = {
         "Policies": desired_policies(params),
         "AutoVerifiedAttributes": sorted(params["auto_verified_attributes"]),
         "VerificationMessageTemplate": {"DefaultEmailOption": params["verification_email_option"]},
         "MfaConfiguration": params["mfa_configuration"],
         "UserPoolAddOns": {"AdvancedSecurityMode": params["advanced_security_mode"]},
     }
+    tier = feature_plan(params, pool)
+    if tier:
+        settings["UserPoolTier"] = tier
+    return settings
 
 
 def live_settings(pool):
@@ -254,6 +286,7 @@ def live_settings(pool):
         "MfaConfiguration": pool.get("MfaConfiguration", "OFF"),
         "UserPoolAddOns": {"AdvancedSecurityMode": (pool.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode",
                                                                                           "OFF")},
+        **({"UserPoolTier": pool["UserPoolTier"]} if pool.get("UserPoolTier") else {}),
     }
 
 
@@ -383,8 +416,11 @@ def ensure_present(client, module):
     params = module.params
     check = module.check_mode
     changes = []
+    errors = feature_plan_errors(params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
     pool = find_pool(client, module, params["name"])
-    desired = pool_settings(params)
+    desired = pool_settings(params, pool)
     before, after = {}, {"name": params["name"], **desired, "tags": params["tags"] or {}}
 
     if pool is None:
@@ -530,6 +566,7 @@ def main():
         verification_email_option=dict(default="CONFIRM_WITH_CODE", choices=["CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK"]),
         mfa_configuration=dict(default="OFF", choices=["OFF", "OPTIONAL", "ON"]),
         advanced_security_mode=dict(default="OFF", choices=["OFF", "AUDIT", "ENFORCED"]),
+        feature_plan=dict(choices=["LITE", "ESSENTIALS", "PLUS"]),
         groups=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(required=True),
             description=dict(default=""),

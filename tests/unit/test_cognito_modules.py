@@ -84,3 +84,17 @@ def test_identity_pool_roles_left_alone_unless_given():
     assert identity_mod.desired_roles(params) is None
     params["authenticated_role_arn"] = "arn:aws:iam::123456789012:role/r"
     assert identity_mod.desired_roles(params) == {"authenticated": "arn:aws:iam::123456789012:role/r"}
+
+
+def test_threat_protection_gets_the_plus_feature_plan():
+    enforced = dict(POOL_PARAMS, advanced_security_mode="ENFORCED")
+    assert pool_mod.pool_settings(enforced)["UserPoolTier"] == "PLUS"
+    assert pool_mod.feature_plan_errors(enforced) == []
+    assert "feature_plan" in pool_mod.feature_plan_errors(dict(enforced, feature_plan="ESSENTIALS"))[0]
+
+
+def test_without_threat_protection_the_pool_keeps_its_feature_plan():
+    assert "UserPoolTier" not in pool_mod.pool_settings(POOL_PARAMS)
+    lite_pool = {"UserPoolTier": "LITE"}
+    assert pool_mod.pool_settings(POOL_PARAMS, lite_pool)["UserPoolTier"] == "LITE"
+    assert pool_mod.pool_settings(dict(POOL_PARAMS, feature_plan="ESSENTIALS"), lite_pool)["UserPoolTier"] == "ESSENTIALS"

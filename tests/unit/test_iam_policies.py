@@ -82,3 +82,91 @@ def test_component_errors_name_the_variable(component, fragment):
 def test_duplicate_component():
     component = {"name": "a", "service": "lambda.amazonaws.com"}
     assert any("twice" in e for e in iam_component_errors([component, component], PURPOSES))
+
+
+TODO_API = {
+    "name": "todo-api", "layer": "api", "service": "lambda.amazonaws.com",
+    "access": [
+        {"type": "dax_cluster", "name": "p-e-dax", "level": "read_write"},
+        {"type": "vpc_network_interfaces", "name": "p-e", "level": "attach"},
+    ],
+}
+
+
+def statements_with(policy, action):
+    return [s for s in policy["Statement"] if action in s["Action"]]
+
+
+@pytest.mark.parametrize("level, allowed, refused", [
+    ("read", {"dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "dax:ConditionCheckItem"}, {"dax:PutItem"}),
+    ("read_write", {"dax:GetItem", "dax:Query", "dax:PutItem", "dax:UpdateItem", "dax:DeleteItem", "dax:BatchWriteItem"},
+     {"dax:CreateCluster", "dax:DeleteCluster"}),
+])
+def test_dax_cluster_levels_are_scoped_to_the_cluster(level, allowed, refused):
+    component = {"name": "x", "access": [{"type": "dax_cluster", "name": "p-e-dax", "level": level}]}
+    statement, = iam_component_policy(component, "111122223333", "eu-west-1", "aws")["Statement"]
+    assert statement["Resource"] == ["arn:aws:dax:eu-west-1:111122223333:cache/p-e-dax"]
+    assert allowed <= set(statement["Action"]) and not refused & set(statement["Action"])
+
+
+def test_vpc_network_interfaces_grant_what_lambda_documents_and_no_more():
+    policy = iam_component_policy(TODO_API, "111122223333", "eu-west-1", "aws-cn")
+    vpc = [s for s in policy["Statement"] if any(a.startswith("ec2:") for a in s["Action"])]
+    actions = {a for s in vpc for a in s["Action"]}
+    # AWSLambdaVPCAccessExecutionRole's EC2 actions (its logs actions come from the log_group access).
+    assert actions == {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                       "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
+    assert len({s["Sid"] for s in policy["Statement"]}) == len(policy["Statement"])
+
+
+def test_only_the_read_only_describe_actions_get_every_resource():
+    policy = iam_component_policy(TODO_API, "111122223333", "eu-west-1", "aws")
+    star = [s for s in policy["Statement"] if "*" in s["Resource"]]
+    assert [sorted(s["Action"]) for s in star] == [["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]]
+    for statement in policy["Statement"]:
+        if statement not in star:
+            assert all(r.startswith("arn:aws:") and ":111122223333:" in r for r in statement["Resource"]), statement
+
+
+def test_network_interfaces_are_made_only_in_the_platforms_subnets_and_groups():
+    policy = iam_component_policy(TODO_API, "111122223333", "eu-west-1", "aws")
+    create = statements_with(policy, "ec2:CreateNetworkInterface")
+    placed = [s for s in create if "Condition" in s]
+    assert len(placed) == 1 and placed[0]["Resource"] == [
+        "arn:aws:ec2:eu-west-1:111122223333:subnet/*", "arn:aws:ec2:eu-west-1:111122223333:security-group/*"]
+    assert placed[0]["Condition"] == {"StringLike": {"aws:ResourceTag/Name": "p-e-*"}}
+    interface, = [s for s in create if "Condition" not in s]
+    assert interface["Resource"] == ["arn:aws:ec2:eu-west-1:111122223333:network-interface/*"]
+    delete, = statements_with(policy, "ec2:DeleteNetworkInterface")
+    assert delete["Resource"] == ["arn:aws:ec2:eu-west-1:111122223333:network-interface/*"]
+
+
+def test_new_access_types_are_validated():
+    good = dict(TODO_API, service="lambda.amazonaws.com")
+    assert iam_component_errors([good], PURPOSES) == []
+    bad = dict(good, access=[{"type": "vpc_network_interfaces", "name": "p-e", "level": "read"},
+                             {"type": "dax_cluster", "name": "p-e-dax", "level": "admin"}])
+    errors = iam_component_errors([bad], PURPOSES)
+    assert len(errors) == 2 and all("not valid" in e for e in errors)
+
+
+def test_repository_components_render_without_wildcard_actions():
+    import yaml
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "group_vars" / "all" / "components.yml").read_text()
+    components = yaml.safe_load(text.replace("{{ platform_prefix }}", "p-e").replace(
+        "{{ s3_bucket_name_suffix | default('') }}", ""))["platform_components"]
+    todo, = [c for c in components if c["name"] == "todo-api"]
+    kinds = {grant["type"] for grant in todo["access"]}
+    assert {"dax_cluster", "vpc_network_interfaces"} <= kinds
+    policy = iam_component_policy(todo, "111122223333", "eu-west-1", "aws", "p-e-")
+    assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
+
+
+def test_every_resource_is_refused_for_anything_but_the_unscoped_reads(monkeypatch):
+    def describe_and_delete(name, partition, region, account):
+        return [{"Sid": "X", "Effect": "Allow", "Action": ["ec2:DescribeSubnets", "ec2:DeleteNetworkInterface"],
+                 "Resource": ["*"]}]
+    monkeypatch.setattr(iam_policies, "_vpc_network_interface_statements", describe_and_delete)
+    with pytest.raises(AnsibleFilterError, match="every resource"):
+        iam_component_policy(TODO_API, "1", "r")
