@@ -289,10 +289,11 @@ except ImportError:
 
 import yaml
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible.module_utils.apigateway import call
+from ansible.module_utils.apigateway import resource_arn
 from ansible.module_utils.tag_plan import plan_tags
 
 HASH_TAG = "OpenApiSha256"
@@ -492,14 +493,6 @@ def canary_settings(canary):
     }
 
 
-def partition_of(region):
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 # ---------------------------------------------------------------------------
 # AWS calls
 # ---------------------------------------------------------------------------
@@ -509,16 +502,10 @@ class RestApiManager:
         self.module = module
         self.client = module.client("apigateway", retry_decorator=AWSRetry.jittered_backoff())
         self.region = module.region
-        self.partition = partition_of(self.region or "")
         self.deployment_hashes = {}
 
     def call(self, operation, msg, ignore_codes=(), **params):
-        try:
-            return getattr(self.client, operation)(aws_retry=True, **params)
-        except is_boto3_error_code(list(ignore_codes) or ["-"]):
-            return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=msg)
+        return call(self.client, self.module, operation, msg, ignore_codes, **params)
 
     def find_api(self, name):
         try:
@@ -532,7 +519,7 @@ class RestApiManager:
         return found[0] if found else None
 
     def api_arn(self, api_id):
-        return f"arn:{self.partition}:apigateway:{self.region}::/restapis/{api_id}"
+        return resource_arn(self.region, f"/restapis/{api_id}")
 
     def stage_arn(self, api_id, stage):
         return f"{self.api_arn(api_id)}/stages/{stage}"

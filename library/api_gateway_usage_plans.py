@@ -330,6 +330,7 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils.apigateway import resource_arn
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -638,14 +639,6 @@ def resource_tag_plan(current, params):
     return plan_tags(current, desired, params["purge_tags"])
 
 
-def partition_of(region):
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 # ---------------------------------------------------------------------------
 # AWS calls
 # ---------------------------------------------------------------------------
@@ -664,7 +657,6 @@ class Aws:
             module.fail_json_aws(e, msg="Failed to connect to AWS")
         self._kms = None
         self.region = self.apigateway.meta.region_name
-        self.partition = partition_of(self.region)
 
     def call(self, what, function, **params):
         try:
@@ -697,7 +689,7 @@ class Aws:
         return made
 
     def arn(self, kind, resource_id):
-        return f"arn:{self.partition}:apigateway:{self.region}::/{kind}/{resource_id}" if resource_id else ""
+        return resource_arn(self.region, f"/{kind}/{resource_id}") if resource_id else ""
 
     def _paginate(self, what, client, operation, result_key, **params):
         @AWSRetry.jittered_backoff()

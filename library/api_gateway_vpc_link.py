@@ -113,20 +113,12 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible.module_utils.apigateway import call
+from ansible.module_utils.apigateway import resource_arn
 from ansible.module_utils.tag_plan import plan_tags
-
-
-def call(client, module, operation, msg, ignore_codes=(), **params):
-    try:
-        return getattr(client, operation)(aws_retry=True, **params)
-    except is_boto3_error_code(list(ignore_codes) or ["-"]):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=msg)
 
 
 def find_link(client, module, name):
@@ -141,8 +133,7 @@ def find_link(client, module, name):
 
 
 def link_arn(module, link_id):
-    partition = "aws-cn" if module.region.startswith("cn-") else "aws-us-gov" if module.region.startswith("us-gov-") else "aws"
-    return f"arn:{partition}:apigateway:{module.region}::/vpclinks/{link_id}"
+    return resource_arn(module.region, f"/vpclinks/{link_id}")
 
 
 def wait_available(client, module, link):

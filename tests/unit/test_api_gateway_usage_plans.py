@@ -200,8 +200,10 @@ def test_tags_are_purged_when_set():
     assert after == {"Layer": "api", "UsagePlanSet": "s1"} and to_set == {"Layer": "api"} and to_unset == ["Team"]
 
 
-def test_partition_of():
-    assert [up.partition_of(r) for r in ("eu-west-1", "cn-north-1", "us-gov-west-1")] == ["aws", "aws-cn", "aws-us-gov"]
+def test_arns_carry_the_region_partition():
+    assert [up.resource_arn(r, "/usageplans/p1") for r in ("eu-west-1", "cn-north-1", "us-gov-west-1")] == [
+        "arn:aws:apigateway:eu-west-1::/usageplans/p1", "arn:aws-cn:apigateway:cn-north-1::/usageplans/p1",
+        "arn:aws-us-gov:apigateway:us-gov-west-1::/usageplans/p1"]
 
 
 # --- create calls without a client token ---------------------------------------------------
