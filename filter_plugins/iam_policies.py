@@ -93,6 +93,13 @@ ACCESS = {
                            "dax:PutItem", "dax:UpdateItem", "dax:DeleteItem", "dax:BatchWriteItem"],
         },
     ),
+    # An ECR repository's images, as the ECS task execution role pulls them (AWS's
+    # AmazonECSTaskExecutionRolePolicy, limited to one repository). The pull level also
+    # grants ecr:GetAuthorizationToken, on "*" (see UNSCOPED_ACTIONS).
+    "ecr_repository": (
+        "arn:{partition}:ecr:{region}:{account}:repository/{name}", [],
+        {"pull": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]},
+    ),
     # What Lambda needs to attach a function to the VPC named `name` (the network role's
     # network_name): the actions of the AWSLambdaVPCAccessExecutionRole managed policy,
     # without its logs actions (the log_group access grants those, on one group only).
@@ -117,9 +124,14 @@ S3_BUCKET_ACTIONS = {
 
 KMS_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 
-# The only actions that may have Resource "*": read-only, and without resource-level
-# permissions in EC2's authorization (an ARN there would never match).
-UNSCOPED_READ_ACTIONS = {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
+# The only actions that may have Resource "*": they have no resource-level permissions
+# in their service's authorization (an ARN there would never match).
+# - ec2:Describe*: read-only.
+# - ecr:GetAuthorizationToken: returns a registry login token; which images it can pull
+#   is still decided per repository by BatchGetImage/GetDownloadUrlForLayer.
+UNSCOPED_ACTIONS = {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ecr:GetAuthorizationToken"}
+# Statements added on "*" next to an access level that needs them.
+UNSCOPED_BY_LEVEL = {("ecr_repository", "pull"): ["ecr:GetAuthorizationToken"]}
 
 
 def _vpc_network_interface_statements(name, partition, region, account):
@@ -233,6 +245,14 @@ def iam_component_policy(component, account, region, partition="aws", key_alias_
             "Action": list(levels[level]),
             "Resource": resources,
         })
+        unscoped = UNSCOPED_BY_LEVEL.get((kind, level))
+        if unscoped and not any(s["Resource"] == ["*"] and s["Action"] == unscoped for s in statements):
+            statements.append({
+                "Sid": _statement_id(f"{level}-{kind}-authorization"),
+                "Effect": "Allow",
+                "Action": list(unscoped),
+                "Resource": ["*"],
+            })
     if component.get("kms_keys"):
         # Key ids are random, so the keys are named by alias: the role may use
         # a key only while it carries one of the platform's aliases for it.
@@ -248,7 +268,7 @@ def iam_component_policy(component, account, region, partition="aws", key_alias_
         wild = [a for a in statement["Action"] if "*" in a]
         if wild:
             raise AnsibleFilterError(f"iam_components: '{component['name']}' would get wildcard actions {wild}")
-        unscoped = sorted(set(statement["Action"]) - UNSCOPED_READ_ACTIONS)
+        unscoped = sorted(set(statement["Action"]) - UNSCOPED_ACTIONS)
         if "*" in statement["Resource"] and unscoped:
             raise AnsibleFilterError(f"iam_components: '{component['name']}' would get {unscoped} on every resource")
     return {"Version": "2012-10-17", "Statement": statements}

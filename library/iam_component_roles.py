@@ -10,8 +10,8 @@ short_description: Reconcile a set of IAM roles, each with its trust policy and 
 description:
   - Creates or updates every role in O(roles) in a single module run, with its trust policy, description,
     maximum session duration, permissions boundary, tags and inline policies.
-  - Inline policies not declared are deleted and managed policies are detached (O(purge_policies)),
-    so a role holds exactly what is declared.
+  - Inline policies not declared are deleted and managed policies not listed in
+    O(roles[].managed_policy_arns) are detached (O(purge_policies)), so a role holds exactly what is declared.
   - Roles are identified by name, which IAM keeps unique, so a retry after a failure finds the
     role the first attempt made instead of making another.
   - In check mode no mutating call is made, and the result and the diff say what a real run would change,
@@ -39,6 +39,13 @@ options:
         description: Inline policies, by policy name.
         type: dict
         default: {}
+      managed_policy_arns:
+        description:
+          - ARNs of managed policies (AWS managed or customer managed) attached to the role and kept attached.
+          - Managed policies attached to the role but not listed here are detached when O(purge_policies=true).
+        type: list
+        elements: str
+        default: []
       description:
         description: Role description.
         type: str
@@ -56,7 +63,7 @@ options:
         type: dict
         default: {}
   purge_policies:
-    description: Delete inline policies that are not declared and detach every managed policy.
+    description: Delete inline policies that are not declared and detach every managed policy not listed in O(roles[].managed_policy_arns).
     type: bool
     default: true
   purge_tags:
@@ -95,6 +102,19 @@ EXAMPLES = r"""
                 Resource: [arn:aws:dynamodb:eu-west-1:111122223333:table/rtap-dev-todos]
         tags: {Layer: api}
 
+- name: A role that holds AWS managed policies only
+  iam_component_roles:
+    roles:
+      - name: rtap-dev-eks-cluster
+        assume_role_policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: {Service: eks.amazonaws.com}
+              Action: sts:AssumeRole
+        managed_policy_arns:
+          - arn:aws:iam::aws:policy/AmazonEKSClusterPolicy
+
 - name: Delete them
   iam_component_roles:
     roles:
@@ -116,7 +136,7 @@ roles:
       description: What was (or, in check mode, would be) changed on the role.
       type: list
       elements: str
-      sample: ["create role", "put inline policy access"]
+      sample: ["create role", "put inline policy access", "attach managed policy arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]
 """
 
 import json
@@ -134,6 +154,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
 )
+
+
+def plan_managed_policies(live, wanted, purge):
+    """(to attach, to detach): the declared ARNs not attached yet; with purge, the attached ones not declared."""
+    to_attach = sorted(set(wanted) - set(live))
+    to_detach = sorted(set(live) - set(wanted)) if purge else []
+    return to_attach, to_detach
 
 
 def _is_not_found(error):
@@ -231,13 +258,17 @@ class RoleReconciler:
             if live is None or compare_policies(live, document):
                 self.call(f"put inline policy {policy_name}", "put_role_policy", RoleName=self.name,
                           PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        wanted_managed = self.spec.get("managed_policy_arns") or []
+        live_managed = [p["PolicyArn"] for p in self.attached_policies()] if exists else []
+        to_attach, to_detach = plan_managed_policies(live_managed, wanted_managed, self.module.params["purge_policies"])
+        for arn in to_attach:
+            self.call(f"attach managed policy {arn}", "attach_role_policy", RoleName=self.name, PolicyArn=arn)
         if not self.module.params["purge_policies"] or not exists:
             return
         for policy_name in sorted(set(live_names) - set(declared)):
             self.call(f"delete inline policy {policy_name}", "delete_role_policy", RoleName=self.name, PolicyName=policy_name)
-        for attached in self.attached_policies():
-            self.call(f"detach managed policy {attached['PolicyArn']}", "detach_role_policy", RoleName=self.name,
-                      PolicyArn=attached["PolicyArn"])
+        for arn in to_detach:
+            self.call(f"detach managed policy {arn}", "detach_role_policy", RoleName=self.name, PolicyArn=arn)
 
     def inline_policy_names(self):
         paginator = self.client.get_paginator("list_role_policies")
@@ -269,6 +300,7 @@ def main():
         name=dict(type="str", required=True),
         assume_role_policy=dict(type="dict"),
         inline_policies=dict(type="dict", default={}),
+        managed_policy_arns=dict(type="list", elements="str", default=[]),
         description=dict(type="str", default=""),
         max_session_duration=dict(type="int", default=3600),
         boundary=dict(type="str", default=""),

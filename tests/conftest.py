@@ -1,6 +1,8 @@
 """Shared pytest fixtures: a local AWS emulator (moto over HTTPS) and clients for it.
 
 - emulator:        session-scoped, started on a free port in a temporary home, stopped at the end.
+- fake_k8s / site_env: the fake Kubernetes API the local inventory's cluster API points at, and
+                   aws_env plus its port and home (for runs of the whole site.yml).
 - fresh_emulator:  the same emulator with all AWS state wiped before the test.
 - aws_env:         os.environ plus emulator.env(), for subprocesses such as ansible-playbook.
 - boto3_session:   a boto3 session with the emulator's test credentials and region.
@@ -64,6 +66,28 @@ def aws_env(emulator: Emulator) -> dict[str, str]:
     env = dict(os.environ)
     env.update(emulator.env())
     return env
+
+
+@pytest.fixture(scope="session")
+def fake_k8s(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The local environment's Kubernetes API (fake_k8s_api), for runs of the whole site.yml."""
+    import fake_k8s_api  # pylint: disable=import-outside-toplevel
+
+    home = tmp_path_factory.mktemp("fake-k8s-api")
+    api = fake_k8s_api.start(launcher.free_port(), home)
+    try:
+        yield api
+    finally:
+        fake_k8s_api.stop(home)
+
+
+@pytest.fixture(scope="session")
+def site_env(emulator: Emulator, fake_k8s: Any) -> dict[str, str]:
+    """What aws_env holds, plus where the local inventory finds its Kubernetes API."""
+    from fake_k8s_api import launcher as k8s_launcher  # pylint: disable=import-outside-toplevel
+
+    return dict(os.environ, **emulator.env(),
+                **{k8s_launcher.PORT_ENV: str(fake_k8s.port), k8s_launcher.HOME_ENV: str(fake_k8s.home)})
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ Then, with what site.yml deployed (never with test-made settings):
 """
 
 import json
-import os
 import ssl
 import urllib.request
 
@@ -32,9 +31,9 @@ PASSWORD = "Corr3ct-Horse-Battery!"
 
 
 @pytest.fixture(scope="module")
-def platform(emulator, tmp_path_factory):
+def platform(emulator, site_env, tmp_path_factory):
     launcher.reset(emulator.url, emulator.ca_bundle)
-    env = dict(os.environ, **emulator.env())
+    env = site_env
     artifacts = tmp_path_factory.mktemp("artifacts")
     first = run_playbook(env, "site.yml", artifacts=artifacts)
     second = run_playbook(env, "site.yml", artifacts=artifacts)
@@ -46,6 +45,9 @@ def test_site_converges_and_a_second_run_changes_nothing(platform):
     assert platform["first"].returncode == 0, platform["first"].output[-4000:]
     second = platform["second"]
     assert second.returncode == 0 and second.recap["changed"] == 0, second.changed_tasks
+    # Every layer reported what it made, down to the containers layer.
+    assert {"kms", "iam", "network", "dynamodb", "s3", "messaging", "kinesis", "stream_processor", "cognito",
+            "api_gateway", "ecr", "ecs", "eks", "k8s_workloads"} <= set(platform["outputs"])
 
 
 def function_environment(aws_client, name):

@@ -3,8 +3,8 @@
 from tests.playbook import run_playbook
 
 
-def test_check_on_an_empty_environment_changes_nothing(fresh_emulator, aws_env, aws_client, tmp_path):
-    run = run_playbook(aws_env, "site.yml", "--check", "--diff", artifacts=tmp_path)
+def test_check_on_an_empty_environment_changes_nothing(fresh_emulator, site_env, aws_client, tmp_path):
+    run = run_playbook(site_env, "site.yml", "--check", "--diff", artifacts=tmp_path)
 
     assert run.returncode == 0, run.output[-4000:]
     # It predicts the roles, the keys and the VPC (whose contents depend on its id), the

@@ -34,3 +34,29 @@ def test_hand_made_changes_are_repaired(fresh_emulator, aws_env, aws_client, tmp
 
     again = run_playbook(aws_env, PLAYBOOK, artifacts=tmp_path)
     assert again.recap["changed"] == 0, again.changed_tasks
+
+
+MANAGED_PLAYBOOK = "tests/integration/playbooks/eks/managed_policies.yml"
+MANAGED_ROLE = "rtap-local-managed-test"
+DECLARED = {"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController"}
+
+
+def test_declared_managed_policies_are_attached_and_kept_others_detached(fresh_emulator, aws_env, aws_client, tmp_path):
+    iam = aws_client("iam")
+
+    def attached():
+        return {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=MANAGED_ROLE)["AttachedPolicies"]}
+
+    assert run_playbook(aws_env, MANAGED_PLAYBOOK, artifacts=tmp_path).returncode == 0
+    assert attached() == DECLARED
+    assert run_playbook(aws_env, MANAGED_PLAYBOOK, artifacts=tmp_path).recap["changed"] == 0
+
+    iam.attach_role_policy(RoleName=MANAGED_ROLE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.detach_role_policy(RoleName=MANAGED_ROLE, PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+    check = run_playbook(aws_env, MANAGED_PLAYBOOK, "--check", artifacts=tmp_path)
+    assert check.recap["changed"] == 1
+    assert "arn:aws:iam::aws:policy/AdministratorAccess" in attached(), "--check changed nothing"
+
+    repair = run_playbook(aws_env, MANAGED_PLAYBOOK, artifacts=tmp_path)
+    assert repair.returncode == 0 and repair.recap["changed"] == 1, repair.output[-3000:]
+    assert attached() == DECLARED

@@ -170,3 +170,54 @@ def test_every_resource_is_refused_for_anything_but_the_unscoped_reads(monkeypat
     monkeypatch.setattr(iam_policies, "_vpc_network_interface_statements", describe_and_delete)
     with pytest.raises(AnsibleFilterError, match="every resource"):
         iam_component_policy(TODO_API, "1", "r")
+
+
+ECS_EXECUTION = {
+    "name": "ecs-payments-execution", "layer": "containers", "service": "ecs-tasks.amazonaws.com",
+    "kms_keys": ["secrets", "logs"],
+    "access": [
+        {"type": "ecr_repository", "name": "p-e/payments", "level": "pull"},
+        {"type": "ecr_repository", "name": "p-e/orders", "level": "pull"},
+        {"type": "secret", "name": "p-e/payments/db", "level": "read"},
+        {"type": "log_group", "name": "/ecs/p-e/payments", "level": "write"},
+    ],
+}
+
+
+def test_ecr_pull_is_scoped_to_the_repository_and_the_token_is_the_only_unscoped_action():
+    policy = iam_component_policy(ECS_EXECUTION, "111122223333", "eu-west-1", "aws", "p-e-")
+    pull = statements_with(policy, "ecr:BatchGetImage")
+    assert [s["Resource"] for s in pull] == [["arn:aws:ecr:eu-west-1:111122223333:repository/p-e/payments"],
+                                            ["arn:aws:ecr:eu-west-1:111122223333:repository/p-e/orders"]]
+    assert all(sorted(s["Action"]) == ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                       "ecr:GetDownloadUrlForLayer"] for s in pull)
+    star = [s for s in policy["Statement"] if "*" in s["Resource"]]
+    assert [(s["Action"], s["Resource"]) for s in star] == [(["ecr:GetAuthorizationToken"], ["*"])]
+    assert len({s["Sid"] for s in policy["Statement"]}) == len(policy["Statement"])
+    assert iam_component_errors([ECS_EXECUTION], PURPOSES) == []
+
+
+def test_ecr_repository_levels_are_validated():
+    bad = dict(ECS_EXECUTION, access=[{"type": "ecr_repository", "name": "p-e/payments", "level": "push"}])
+    errors = iam_component_errors([bad], PURPOSES)
+    assert len(errors) == 1 and "not valid for ecr_repository" in errors[0]
+
+
+def test_the_authorization_token_is_the_only_new_unscoped_action(monkeypatch):
+    monkeypatch.setitem(iam_policies.UNSCOPED_BY_LEVEL, ("ecr_repository", "pull"),
+                        ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"])
+    with pytest.raises(AnsibleFilterError, match="every resource"):
+        iam_component_policy(ECS_EXECUTION, "1", "r")
+
+
+def test_repository_ecs_components_render():
+    import yaml
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "group_vars" / "all" / "components.yml").read_text()
+    components = yaml.safe_load(text.replace("{{ platform_prefix }}", "p-e"))["platform_components"]
+    ecs = [c for c in components if c["service"] == "ecs-tasks.amazonaws.com"]
+    assert {c["name"] for c in ecs} >= {"ecs-payments-task", "ecs-payments-execution"}
+    assert iam_component_errors(ecs, PURPOSES) == []
+    for component in ecs:
+        policy = iam_component_policy(component, "111122223333", "eu-west-1", "aws", "p-e-")
+        assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
