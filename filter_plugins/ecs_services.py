@@ -5,6 +5,8 @@
   play runs it before any AWS call).
 - ecs_container_definition: a service's container definition, as RegisterTaskDefinition
   takes it.
+- ecs_request_count_label: the ResourceLabel of an ALBRequestCountPerTarget metric,
+  from the ALB's and the target group's ARNs.
 """
 
 import re
@@ -66,8 +68,9 @@ def ecs_service_errors(services, components, prefix, var="ecs_services"):
         where = f"{var}[{index}]" if not name else f"{var}[{name}]"
         if not isinstance(name, str) or not NAME.match(name):
             errors.append(f"{where}.name: 2 to 32 lowercase letters, digits or hyphens, starting with a letter, got {name}")
-        elif len(f"{prefix}-{name}") > 32:
-            errors.append(f"{where}.name: '{prefix}-{name}' names the target group, which has at most 32 characters, got {name}")
+        elif len(f"{prefix}-{name}-nlb") > 32:
+            errors.append(f"{where}.name: '{prefix}-{name}-nlb' names the NLB's target group, which has at most "
+                          f"32 characters, got {name}")
         tag = service.get("image_tag")
         if not isinstance(tag, str) or not TAG.match(tag):
             errors.append(f"{where}.image_tag: an image tag (letters, digits, _ . -, at most 128), got {tag}")
@@ -102,6 +105,9 @@ def ecs_service_errors(services, components, prefix, var="ecs_services"):
             value = service.get(key, 70)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value <= 100:
                 errors.append(f"{where}.{key}: a utilization target in percent (1-100), got {value}")
+        requests = service.get("requests_per_target", 1000)
+        if not isinstance(requests, (int, float)) or isinstance(requests, bool) or not requests > 0:
+            errors.append(f"{where}.requests_per_target: requests per task per minute, more than 0, got {requests}")
         environment = service.get("environment", {})
         if not isinstance(environment, dict):
             errors.append(f"{where}.environment: a dict of variable names to values, got {environment}")
@@ -168,9 +174,29 @@ def ecs_container_definition(service, image, log_group, region, secret_arns):
     return definition
 
 
+ALB_ARN = re.compile(r"^arn:[^:]+:elasticloadbalancing:[^:]*:[0-9]*:loadbalancer/(app/[^/]+/[^/]+)$")
+TARGET_GROUP_ARN = re.compile(r"^arn:[^:]+:elasticloadbalancing:[^:]*:[0-9]*:(targetgroup/[^/]+/[^/]+)$")
+
+
+def ecs_request_count_label(alb_arn, target_group_arn):
+    """app/<alb name>/<alb id>/targetgroup/<target group name>/<target group id>.
+
+    The ResourceLabel of ALBRequestCountPerTarget (Application Auto Scaling
+    PredefinedMetricSpecification): the final part of the ALB's ARN and the final part
+    of the target group's ARN, joined by a slash.
+    """
+    alb, group = ALB_ARN.match(str(alb_arn or "")), TARGET_GROUP_ARN.match(str(target_group_arn or ""))
+    if not alb:
+        raise AnsibleFilterError(f"ecs_request_count_label: not an Application Load Balancer ARN: {alb_arn}")
+    if not group:
+        raise AnsibleFilterError(f"ecs_request_count_label: not a target group ARN: {target_group_arn}")
+    return f"{alb.group(1)}/{group.group(1)}"
+
+
 class FilterModule:
     def filters(self):
         return {
             "ecs_service_errors": ecs_service_errors,
             "ecs_container_definition": ecs_container_definition,
+            "ecs_request_count_label": ecs_request_count_label,
         }

@@ -12,9 +12,9 @@ moto is imported inside each fix so that importing this package stays cheap.
 
 from collections.abc import Callable, Collection
 
-from emulator.fixes import apigateway, apigateway_usage_plans, awslambda, backup, cognito_identity, dax, dynamodb, ec2, ecr, ecs, eks, kinesis, kms, s3, sns, sqs
+from emulator.fixes import apigateway, apigateway_usage_plans, awslambda, backup, cognito_identity, dax, dynamodb, ec2, ecr, ecs, eks, elbv2, kinesis, kms, s3, sns, sqs
 
-FIXES: list[Callable[[], None]] = [*ec2.FIXES, *kms.FIXES, *s3.FIXES, *dynamodb.FIXES, *dax.FIXES, *kinesis.FIXES, *sqs.FIXES, *sns.FIXES, *backup.FIXES, *awslambda.FIXES, *cognito_identity.FIXES, *apigateway.FIXES, *apigateway_usage_plans.FIXES, *eks.FIXES, *ecr.FIXES, *ecs.FIXES]
+FIXES: list[Callable[[], None]] = [*ec2.FIXES, *kms.FIXES, *s3.FIXES, *dynamodb.FIXES, *dax.FIXES, *kinesis.FIXES, *sqs.FIXES, *sns.FIXES, *backup.FIXES, *awslambda.FIXES, *cognito_identity.FIXES, *apigateway.FIXES, *apigateway_usage_plans.FIXES, *eks.FIXES, *ecr.FIXES, *ecs.FIXES, *elbv2.FIXES]
 
 
 def apply(disabled: Collection[str] = ()) -> list[str]:

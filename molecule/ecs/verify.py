@@ -1,4 +1,4 @@
-"""ecs scenario: the Fargate service runs in the private subnets behind the internal NLB, and scales."""
+"""ecs scenario: the Fargate service runs in the private subnets behind the internal NLB and ALB, and scales."""
 
 import sys
 from pathlib import Path
@@ -43,10 +43,21 @@ assert sorted(service["networkConfiguration"]["awsvpcConfiguration"]["subnets"])
 assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
 
 nlb = elb.describe_load_balancers(Names=[f"{PREFIX}-services"])["LoadBalancers"][0]
+alb = elb.describe_load_balancers(Names=[f"{PREFIX}-services-alb"])["LoadBalancers"][0]
 assert (nlb["Type"], nlb["Scheme"]) == ("network", "internal"), nlb
+assert (alb["Type"], alb["Scheme"]) == ("application", "internal"), alb
+# NLB listener -> target group of type alb -> the ALB; ALB listener -> the service's target group.
 listener = elb.describe_listeners(LoadBalancerArn=nlb["LoadBalancerArn"])["Listeners"][0]
-assert listener["DefaultActions"][0]["TargetGroupArn"] == service["loadBalancers"][0]["targetGroupArn"]
+to_alb = elb.describe_target_groups(TargetGroupArns=[listener["DefaultActions"][0]["TargetGroupArn"]])["TargetGroups"][0]
+assert to_alb["TargetType"] == "alb", to_alb
+targets = elb.describe_target_health(TargetGroupArn=to_alb["TargetGroupArn"])["TargetHealthDescriptions"]
+assert [t["Target"]["Id"] for t in targets] == [alb["LoadBalancerArn"]], targets
+alb_listener = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"][0]
+assert alb_listener["DefaultActions"][0]["TargetGroupArn"] == service["loadBalancers"][0]["targetGroupArn"]
 
 policies = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/payments")
-assert len(policies["ScalingPolicies"]) == 2, policies
-print(f"ecs: service payments verified behind {nlb['DNSName']}:{listener['Port']}")
+metrics = sorted(p["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]
+                 for p in policies["ScalingPolicies"])
+assert metrics == ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization",
+                   "ECSServiceAverageMemoryUtilization"], policies
+print(f"ecs: service payments verified behind {nlb['DNSName']}:{listener['Port']} -> {alb['DNSName']}")

@@ -61,16 +61,16 @@ def service_vars(**changes):
     service = {"name": "payments", "image_tag": "1.0.0", "cpu": 256, "memory": 512, "container_port": 8080,
                "health_check_path": "/health", "user": "1000:1000", "environment": {"LOG_LEVEL": "info"},
                "secrets": [{"name": "DB_PASSWORD", "secret": f"{PREFIX}/payments/db", "key": "password"}],
-               "min_count": 1, "max_count": 2, "cpu_target": 70, "memory_target": 75}
+               "min_count": 1, "max_count": 2, "cpu_target": 70, "memory_target": 75, "requests_per_target": 1000}
     service.update(changes)
     return json.dumps({"ecs_services": [service]})
 
 
 @pytest.fixture(scope="module")
-def converged(emulator, aws_client, tmp_path_factory):
+def converged(emulator, site_env, aws_client, tmp_path_factory):
     launcher.reset(emulator.url, emulator.ca_bundle)
     foundation = make_foundation(aws_client)
-    env = dict(os.environ, **emulator.env())
+    env = site_env  # the local inventory also names the Kubernetes API (fake_k8s_api)
     artifacts = tmp_path_factory.mktemp("artifacts")
     runs = {"foundation": foundation, "artifacts": artifacts,
             "first": run_playbook(env, PLAYBOOK, artifacts=artifacts)}
@@ -159,32 +159,58 @@ def test_service_runs_in_private_subnets_behind_the_target_group(converged, aws_
     assert sorted(network["subnets"]) == sorted(s["SubnetId"] for s in private)
     assert network["assignPublicIp"] == "DISABLED"
     group, = ec2.describe_security_groups(GroupIds=network["securityGroups"])["SecurityGroups"]
+    alb_group, = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{PREFIX}-services-alb"]}])[
+        "SecurityGroups"]
     assert group["GroupName"] == f"{PREFIX}-ecs-payments"
-    rules = [(p["IpProtocol"], p["FromPort"], p["ToPort"], sorted(r["CidrIp"] for r in p["IpRanges"]), p["UserIdGroupPairs"])
+    rules = [(p["IpProtocol"], p["FromPort"], p["ToPort"], p["IpRanges"], [g["GroupId"] for g in p["UserIdGroupPairs"]])
              for p in group["IpPermissions"]]
-    assert rules == [("tcp", 8080, 8080, sorted(s["CidrBlock"] for s in private), [])]
+    assert rules == [("tcp", 8080, 8080, [], [alb_group["GroupId"]])]
     target_group, = elb.describe_target_groups(Names=[f"{PREFIX}-payments"])["TargetGroups"]
     assert service["loadBalancers"] == [{"targetGroupArn": target_group["TargetGroupArn"], "containerName": "payments",
                                          "containerPort": 8080}]
-    assert (target_group["TargetType"], target_group["Protocol"], target_group["Port"]) == ("ip", "TCP", 8080)
+    assert (target_group["TargetType"], target_group["Protocol"], target_group["Port"]) == ("ip", "HTTP", 8080)
     assert (target_group["HealthCheckProtocol"], target_group["HealthCheckPath"]) == ("HTTP", "/health")
 
 
-def test_internal_nlb_forwards_the_service_port_and_is_in_the_outputs(converged, aws_client):
+def test_internal_alb_forwards_the_service_port_to_its_target_group(converged, aws_client):
+    elb, ec2 = aws_client("elbv2"), aws_client("ec2")
+    alb, = elb.describe_load_balancers(Names=[f"{PREFIX}-services-alb"])["LoadBalancers"]
+    assert (alb["Type"], alb["Scheme"]) == ("application", "internal")
+    private = ec2.describe_subnets(Filters=[{"Name": "tag:Tier", "Values": ["private"]}])["Subnets"]
+    assert sorted(z["SubnetId"] for z in alb["AvailabilityZones"]) == sorted(s["SubnetId"] for s in private)
+    group, = ec2.describe_security_groups(GroupIds=alb["SecurityGroups"])["SecurityGroups"]
+    assert group["GroupName"] == f"{PREFIX}-services-alb"
+    rules = [(p["IpProtocol"], p["FromPort"], p["ToPort"], sorted(r["CidrIp"] for r in p["IpRanges"]), p["UserIdGroupPairs"])
+             for p in group["IpPermissions"]]
+    assert rules == [("tcp", 8080, 8080, sorted(s["CidrBlock"] for s in private), [])]
+    listener, = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    target_group, = elb.describe_target_groups(Names=[f"{PREFIX}-payments"])["TargetGroups"]
+    assert (listener["Protocol"], listener["Port"]) == ("HTTP", 8080)
+    assert listener["DefaultActions"][0]["TargetGroupArn"] == target_group["TargetGroupArn"]
+    assert target_group["LoadBalancerArns"] == [alb["LoadBalancerArn"]]
+
+
+def test_internal_nlb_forwards_the_service_port_to_the_alb_and_both_are_in_the_outputs(converged, aws_client):
     elb = aws_client("elbv2")
     nlb, = elb.describe_load_balancers(Names=[f"{PREFIX}-services"])["LoadBalancers"]
+    alb, = elb.describe_load_balancers(Names=[f"{PREFIX}-services-alb"])["LoadBalancers"]
     assert (nlb["Type"], nlb["Scheme"]) == ("network", "internal")
     listener, = elb.describe_listeners(LoadBalancerArn=nlb["LoadBalancerArn"])["Listeners"]
-    target_group, = elb.describe_target_groups(Names=[f"{PREFIX}-payments"])["TargetGroups"]
+    target_group, = elb.describe_target_groups(Names=[f"{PREFIX}-payments-nlb"])["TargetGroups"]
     assert (listener["Protocol"], listener["Port"]) == ("TCP", 8080)
     assert listener["DefaultActions"][0]["TargetGroupArn"] == target_group["TargetGroupArn"]
+    assert (target_group["TargetType"], target_group["Protocol"], target_group["Port"]) == ("alb", "TCP", 8080)
+    assert (target_group["HealthCheckProtocol"], target_group["HealthCheckPath"]) == ("HTTP", "/health")
+    targets = elb.describe_target_health(TargetGroupArn=target_group["TargetGroupArn"])["TargetHealthDescriptions"]
+    assert [t["Target"] for t in targets] == [{"Id": alb["LoadBalancerArn"], "Port": 8080}]
     outputs = json.loads((converged["artifacts"] / "local" / "outputs.json").read_text())
     ecs = outputs.get("ecs", outputs.get("ecs_outputs"))
     assert ecs["nlb_arn"] == nlb["LoadBalancerArn"] and ecs["nlb_dns_name"] == nlb["DNSName"]
+    assert ecs["alb_arn"] == alb["LoadBalancerArn"] and ecs["alb_dns_name"] == alb["DNSName"]
 
 
-def test_service_scales_on_cpu_and_memory_within_its_limits(converged, aws_client):
-    scaling = aws_client("application-autoscaling")
+def test_service_scales_on_cpu_memory_and_requests_per_target_within_its_limits(converged, aws_client):
+    scaling, elb = aws_client("application-autoscaling"), aws_client("elbv2")
     resource = f"service/{CLUSTER}/payments"
     target, = scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])["ScalableTargets"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 2)
@@ -193,12 +219,20 @@ def test_service_scales_on_cpu_and_memory_within_its_limits(converged, aws_clien
     assert {name: (c["PredefinedMetricSpecification"]["PredefinedMetricType"], c["TargetValue"])
             for name, c in tracking.items()} == {
         f"{PREFIX}-payments-cpu": ("ECSServiceAverageCPUUtilization", 70.0),
-        f"{PREFIX}-payments-memory": ("ECSServiceAverageMemoryUtilization", 75.0)}
+        f"{PREFIX}-payments-memory": ("ECSServiceAverageMemoryUtilization", 75.0),
+        f"{PREFIX}-payments-requests": ("ALBRequestCountPerTarget", 1000.0)}
+    alb, = elb.describe_load_balancers(Names=[f"{PREFIX}-services-alb"])["LoadBalancers"]
+    group, = elb.describe_target_groups(Names=[f"{PREFIX}-payments"])["TargetGroups"]
+    label = tracking[f"{PREFIX}-payments-requests"]["PredefinedMetricSpecification"]["ResourceLabel"]
+    alb_part = alb["LoadBalancerArn"].split(":loadbalancer/")[1]
+    group_part = group["TargetGroupArn"].rsplit(":", 1)[1]
+    assert label == f"{alb_part}/{group_part}" and label.startswith(f"app/{PREFIX}-services-alb/")
+    assert f"/targetgroup/{PREFIX}-payments/" in label
 
 
-def test_a_new_image_tag_rolls_the_service_and_nothing_else(converged, emulator, aws_client):
+def test_a_new_image_tag_rolls_the_service_and_nothing_else(converged, site_env, aws_client):
     ecs = aws_client("ecs")
-    env = dict(os.environ, **emulator.env())
+    env = site_env
     run = run_playbook(env, PLAYBOOK, "-e", service_vars(image_tag="1.1.0"), artifacts=converged["artifacts"])
     assert run.returncode == 0, run.output[-3000:]
     assert run.changed_tasks == ["ecs : Register a task definition revision when a service's definition changed",
@@ -220,14 +254,16 @@ BAD_INPUT = [
      "ecs_services[payments].container_port: a TCP port is 1-65535, got 70000"),
     ("min > max scaling", {"min_count": 3, "max_count": 2},
      "ecs_services[payments].min_count: must not exceed max_count (2), got 3"),
+    ("no requests per target", {"requests_per_target": 0},
+     "ecs_services[payments].requests_per_target: requests per task per minute, more than 0, got 0"),
     ("unknown secret reference", {"secrets": [{"name": "API_KEY", "secret": "someone-elses/secret"}]},
      "ecs_services[payments].secrets[0].secret: unknown secret reference"),
 ]
 
 
 @pytest.mark.parametrize("changes,message", [case[1:] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT])
-def test_bad_input_fails_in_preflight_and_creates_nothing(changes, message, fresh_emulator, aws_client):
-    env = dict(os.environ, **fresh_emulator.env())
+def test_bad_input_fails_in_preflight_and_creates_nothing(changes, message, fresh_emulator, site_env, aws_client):
+    env = site_env
     run = run_playbook(env, PLAYBOOK, "-e", service_vars(**changes))
     assert run.returncode != 0
     assert message in run.output, run.output[-3000:]

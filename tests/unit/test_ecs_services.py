@@ -1,6 +1,7 @@
 import pytest
+from ansible.errors import AnsibleFilterError
 
-from filter_plugins.ecs_services import FARGATE_MEMORY, ecs_container_definition, ecs_service_errors
+from filter_plugins.ecs_services import FARGATE_MEMORY, ecs_container_definition, ecs_request_count_label, ecs_service_errors
 
 COMPONENTS = [{"name": "ecs-payments-execution", "access": [
     {"type": "secret", "name": "p/payments/db", "level": "read"},
@@ -73,3 +74,28 @@ def test_container_definition_uses_full_secret_arns_and_awslogs():
     assert definition["readonlyRootFilesystem"] is True and definition["user"] == "1000"
     assert definition["healthCheck"]["command"] == ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
     assert "healthCheck" not in ecs_container_definition(dict(GOOD, health_check_command=[], secrets=[]), "i", "g", "r", {})
+
+
+def test_requests_per_target_must_be_above_zero():
+    for bad in (0, -5, "many", True):
+        errors = ecs_service_errors([dict(GOOD, requests_per_target=bad)], COMPONENTS, "prefix")
+        assert errors == [f"ecs_services[{GOOD['name']}].requests_per_target: requests per task per minute, "
+                          f"more than 0, got {bad}"], errors
+    assert ecs_service_errors([dict(GOOD, requests_per_target=0.5)], COMPONENTS, "prefix") == []
+
+
+def test_request_count_label_joins_the_alb_and_target_group_arn_ends():
+    alb = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/p-services-alb/50dc6c495c0c9188"
+    group = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/p-payments/943f017f100becff"
+    assert ecs_request_count_label(alb, group) == (
+        "app/p-services-alb/50dc6c495c0c9188/targetgroup/p-payments/943f017f100becff")
+    assert ecs_request_count_label(alb.replace("arn:aws:", "arn:aws-cn:"), group).startswith("app/p-services-alb/")
+
+
+def test_request_count_label_refuses_what_is_not_an_alb_and_a_target_group():
+    nlb = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/p-services/50dc6c495c0c9188"
+    group = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/p-payments/943f017f100becff"
+    with pytest.raises(AnsibleFilterError, match="not an Application Load Balancer ARN"):
+        ecs_request_count_label(nlb, group)
+    with pytest.raises(AnsibleFilterError, match="not a target group ARN"):
+        ecs_request_count_label(nlb.replace("/net/", "/app/"), "")
