@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "filter_plugins"))
 from emulator_client import client  # noqa: E402
+from iam_policies import UNSCOPED_ACTIONS  # noqa: E402
 
 PREFIX = "rtap-local"
 EXPECTED = {"vpc-flow-logs": "vpc-flow-logs.amazonaws.com", "stream-preprocessor": "lambda.amazonaws.com",
@@ -30,7 +32,7 @@ for component, service in EXPECTED.items():
     document = iam.get_role_policy(RoleName=name, PolicyName="access")["PolicyDocument"]
     for st in document["Statement"]:
         assert all("*" not in action for action in st["Action"]), st
-        # Only read-only Describe calls that AWS cannot scope may name every resource.
+        # Only the actions AWS cannot scope to a resource may name every resource.
         assert all(r.startswith("arn:aws:") for r in st["Resource"]) \
-            or set(st["Action"]) <= {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, st
+            or set(st["Action"]) <= UNSCOPED_ACTIONS, st
 print(f"iam: {len(EXPECTED)} roles verified")

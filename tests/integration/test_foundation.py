@@ -7,11 +7,15 @@ asserts on the emulator's state: what exists, with which settings.
 import ipaddress
 import json
 import os
+import sys
 
 import pytest
 
 from emulator import launcher
-from tests.playbook import run_playbook
+from tests.playbook import REPO_ROOT, run_playbook
+
+sys.path.insert(0, str(REPO_ROOT / "filter_plugins"))
+from iam_policies import UNSCOPED_ACTIONS  # noqa: E402
 
 PREFIX = "rtap-local"
 VPC_CIDR = "10.20.0.0/16"
@@ -179,9 +183,9 @@ def test_iam_roles_are_least_privilege(converged, aws_client):
         document = iam.get_role_policy(RoleName=name, PolicyName="access")["PolicyDocument"]
         for statement in document["Statement"]:
             assert all("*" not in action for action in statement["Action"]), statement
-            # Only read-only Describe calls that AWS cannot scope may name every resource.
+            # Only the actions AWS cannot scope to a resource may name every resource.
             assert all(r.startswith("arn:aws:") and r != "*" for r in statement["Resource"]) \
-                or set(statement["Action"]) <= {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, statement
+                or set(statement["Action"]) <= UNSCOPED_ACTIONS, statement
 
     preprocessor = iam.get_role_policy(RoleName=f"{PREFIX}-stream-preprocessor", PolicyName="access")["PolicyDocument"]
     resources = {r for s in preprocessor["Statement"] for r in s["Resource"]}
