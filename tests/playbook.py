@@ -1,8 +1,10 @@
 """Run ansible-playbook from the tests the way a user does, and read its recap."""
 
+import functools
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,20 @@ class PlaybookRun:
         return names
 
 
+@functools.cache
+def _process_artifacts() -> str:
+    """Where runs that name no artifacts folder write theirs: one folder per test process, never
+    the repository's artifacts/ (parallel test workers would share and race on it)."""
+    return tempfile.mkdtemp(prefix="platform-test-artifacts-")
+
+
 def run_playbook(env: dict[str, str], playbook: str = "site.yml", *args: str,
                  inventory: str = "inventories/local", artifacts: Path | None = None) -> PlaybookRun:
     run_env = dict(env, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     if artifacts is not None:
         run_env["PLATFORM_ARTIFACTS_DIR"] = str(artifacts)
+    else:
+        run_env.setdefault("PLATFORM_ARTIFACTS_DIR", _process_artifacts())
     proc = subprocess.run(
         [ANSIBLE_PLAYBOOK, "-i", inventory, playbook, *args],
         cwd=REPO_ROOT, env=run_env, capture_output=True, text=True, timeout=900, check=False,

@@ -13,7 +13,7 @@ from tests.playbook import run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/s3.yml"
 PREFIX = "rtap-local"
-PURPOSES = ("raw-archive", "user-files", "config-snapshots", "logs")
+PURPOSES = ("raw-archive", "user-files", "config-snapshots", "audit-trail", "logs")
 BUCKETS = {purpose: f"{PREFIX}-{purpose}" for purpose in PURPOSES}
 QUEUE = f"{PREFIX}-user-uploads"
 
@@ -122,7 +122,7 @@ def test_access_logs_go_to_the_log_bucket_which_grants_log_delivery(converged, a
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=BUCKETS["logs"])
     statements = json.loads(s3.get_bucket_policy(Bucket=BUCKETS["logs"])["Policy"])["Statement"]
     grants = {s["Condition"]["ArnLike"]["aws:SourceArn"]: s for s in statements if s["Effect"] == "Allow"}
-    assert set(grants) == {f"arn:aws:s3:::{BUCKETS[p]}" for p in ("raw-archive", "user-files", "config-snapshots")}
+    assert set(grants) == {f"arn:aws:s3:::{BUCKETS[p]}" for p in ("raw-archive", "user-files", "config-snapshots", "audit-trail")}
     for source, grant in grants.items():
         assert grant["Principal"] == {"Service": "logging.s3.amazonaws.com"}
         assert grant["Action"] == "s3:PutObject"
