@@ -166,9 +166,19 @@ def test_kms_keys_rotate_and_policies_are_least_privilege(converged, aws_client)
     assert f"arn:aws:iam::123456789012:role/{PREFIX}-vpc-flow-logs" not in users["Principal"]["AWS"]
     assert "dynamodb.eu-west-1.amazonaws.com" in users["Condition"]["StringEquals"]["kms:ViaService"]
 
-    logs_policy = policy_of("logs")
-    services = [s for s in logs_policy["Statement"] if "Service" in s["Principal"]]
-    assert [s["Principal"]["Service"] for s in services] == ["logs.eu-west-1.amazonaws.com"]
+    def service_conditions(purpose):
+        return {s["Principal"]["Service"]: s["Condition"] for s in policy_of(purpose)["Statement"]
+                if "Service" in s["Principal"]}
+
+    # Service principals use a key only for this account: its log groups, its trails, or by aws:SourceAccount.
+    assert service_conditions("logs") == {
+        "logs.eu-west-1.amazonaws.com": {"ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*"}},
+        "cloudtrail.amazonaws.com": {"StringLike": {
+            "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"}},
+    }
+    assert service_conditions("data") == {
+        "config.amazonaws.com": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
 
 
 def test_iam_roles_are_least_privilege(converged, aws_client):
