@@ -1,4 +1,4 @@
-"""KMS: key ARNs accepted wherever a key id is."""
+"""KMS: key ARNs accepted wherever a key id is; AWS managed keys behind alias/aws/<service>."""
 
 from typing import Any
 
@@ -36,4 +36,41 @@ def kms_operations_accept_key_arn() -> None:
     KmsResponse._get_param = _get_param
 
 
-FIXES = [kms_operations_accept_key_arn]
+
+def kms_aws_managed_keys_report_key_manager_aws() -> None:
+    """An AWS managed key (alias aws/<service>) has KeyManager AWS, and DescribeKey on its alias creates it.
+
+    AWS: "AWS managed keys are KMS keys in your account that are created, managed, and used on
+    your behalf by an AWS service"; their aliases are aws/<service-name> and DescribeKey's
+    KeyManager is "AWS" for them, "CUSTOMER" for customer managed keys
+    (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key,
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html). "If you call
+    the DescribeKey operation on a predefined AWS alias, that is, an AWS alias with no key ID,
+    AWS KMS creates an AWS managed key" (https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html).
+    moto makes the keys of a fixed list of aws/ aliases (no aws/sqs, aws/sns, aws/kinesis,
+    aws/ecr), and marks them KeyManager CUSTOMER, so nothing can tell an AWS managed key from
+    a customer managed one.
+    """
+    from moto.kms.models import KmsBackend
+
+    def generate_default_keys(self: Any, alias_name: str) -> str | None:
+        if not alias_name.startswith("alias/aws/") or alias_name == "alias/aws/":
+            return None
+        key = self.create_key(None, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT",
+                              f"Default key that protects my {alias_name[len('alias/aws/'):]} data "
+                              "when no other key is defined", None)
+        key.key_manager = "AWS"
+        self.create_alias(key.id, alias_name)
+        return key.id
+
+    def get_key_id_from_alias(self: Any, alias_name: str) -> str | None:
+        for key in self.keys.values():
+            if alias_name in key.aliases:
+                return key.id
+        return generate_default_keys(self, alias_name)
+
+    KmsBackend._generate_default_keys = generate_default_keys  # pylint: disable=protected-access
+    KmsBackend.get_key_id_from_alias = get_key_id_from_alias
+
+
+FIXES = [kms_operations_accept_key_arn, kms_aws_managed_keys_report_key_manager_aws]

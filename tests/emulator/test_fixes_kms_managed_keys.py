@@ -1,4 +1,4 @@
-"""The fix in emulator/fixes/kms_managed_keys.py restores documented AWS behaviour; these tests assert it.
+"""The fix in emulator/fixes/kms.py (AWS managed keys) restores documented AWS behaviour; these tests assert it.
 
 Each test fails on plain moto: check with
 PLATFORM_EMULATOR_DISABLE_FIXES=kms_aws_managed_keys_report_key_manager_aws \

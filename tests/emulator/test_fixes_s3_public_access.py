@@ -1,4 +1,4 @@
-"""The fix in emulator/fixes/s3_public_access.py restores documented AWS behaviour; these tests assert it.
+"""The fix in emulator/fixes/s3.py (Block Public Access) restores documented AWS behaviour; these tests assert it.
 
 Each test that needs the fix fails on plain moto: check with
 PLATFORM_EMULATOR_DISABLE_FIXES=s3_block_public_policy_rejects_public_bucket_policies \
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.fixes.s3_public_access import policy_is_public
+from emulator.fixes.s3 import policy_is_public
 
 REGION = "eu-west-1"
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
