@@ -277,10 +277,27 @@ stages:
       description: Whether the stage (or its canary) got a new deployment in this run.
       type: bool
       returned: always
+routes:
+  description:
+    - The integration of each method of the document the API serves, sorted by path and method.
+    - C(security) names the security schemes of the method; C(stream_name) is the C(StreamName) of a
+      Kinesis service integration's request template.
+  returned: when O(state=present)
+  type: list
+  elements: dict
+  sample:
+    - {path: /todos, method: GET, type: aws_proxy, security: [jwt, api-key], connection_id: "", stream_name: "",
+       uri: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:todo/invocations"}
+authorizers:
+  description: The authorizers the document declares, by security scheme name.
+  returned: when O(state=present)
+  type: dict
+  sample: {cognito: {type: cognito_user_pools, uri: "", provider_arns: ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_a"]}}
 """
 
 import hashlib
 import json
+import re
 
 try:
     import botocore
@@ -350,6 +367,42 @@ def load_definition(definition, name, description):
     document["info"] = info
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return document, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# The operation keys of an OpenAPI path item (lower case), API Gateway's ANY included.
+DOCUMENT_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method")
+STREAM_NAME = re.compile(r'"StreamName"\s*:\s*"([^"]+)"')
+
+
+def document_routes(document):
+    """What each method of the document integrates with (the API's wiring, for the outputs)."""
+    routes = []
+    for path, item in sorted((document.get("paths") or {}).items()):
+        for method, operation in sorted((item or {}).items()):
+            if method not in DOCUMENT_METHODS or not isinstance(operation, dict):
+                continue
+            integration = operation.get("x-amazon-apigateway-integration") or {}
+            templates = " ".join(str(t) for t in (integration.get("requestTemplates") or {}).values())
+            stream = STREAM_NAME.search(templates)
+            routes.append({
+                "path": path,
+                "method": "ANY" if method.startswith("x-") else method.upper(),
+                "type": integration.get("type", ""),
+                "uri": integration.get("uri", ""),
+                "connection_id": integration.get("connectionId", ""),
+                "stream_name": stream.group(1) if stream else "",
+                "security": sorted({name for requirement in operation.get("security", document.get("security") or [])
+                                    for name in requirement}),
+            })
+    return routes
+
+
+def document_authorizers(document):
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return {name: {"type": scheme["x-amazon-apigateway-authorizer"].get("type", ""),
+                   "uri": scheme["x-amazon-apigateway-authorizer"].get("authorizerUri", ""),
+                   "provider_arns": scheme["x-amazon-apigateway-authorizer"].get("providerARNs", [])}
+            for name, scheme in sorted(schemes.items()) if "x-amazon-apigateway-authorizer" in scheme}
 
 
 def method_setting_key(path):
@@ -572,7 +625,8 @@ def ensure_present(manager, module):
         changed = True
         if module.check_mode:
             return finish(module, changed, {"id": "", "name": name, "definition_sha256": digest}, [], True, "",
-                          before, {"definition_sha256": digest, "stages": {s["name"]: {} for s in params["stages"]}})
+                          before, {"definition_sha256": digest, "stages": {s["name"]: {} for s in params["stages"]}},
+                          document)
         create = {"name": name, "endpointConfiguration": {"types": [params["endpoint_type"]]}}
         if document["info"].get("description"):
             create["description"] = document["info"]["description"]
@@ -610,7 +664,8 @@ def ensure_present(manager, module):
     before["stages"] = stage_diff[0]
     after = {"definition_sha256": digest, "stages": stage_diff[1]}
     rest_api = {"id": api_id, "name": name, "definition_sha256": digest}
-    return finish(module, changed or stages_changed, rest_api, stage_results, imported, deployment_id, before, after)
+    return finish(module, changed or stages_changed, rest_api, stage_results, imported, deployment_id, before, after,
+                  document)
 
 
 def converge_stages(manager, module, api_id, digest, desired_tags):
@@ -749,9 +804,10 @@ def stage_result(manager, api_id, name, live, deployed):
     }
 
 
-def finish(module, changed, rest_api, stages, imported, deployment_id, before, after):
+def finish(module, changed, rest_api, stages, imported, deployment_id, before, after, document):
     result = {"changed": changed, "rest_api": rest_api, "stages": stages,
-              "imported": imported, "deployment_id": deployment_id}
+              "imported": imported, "deployment_id": deployment_id,
+              "routes": document_routes(document), "authorizers": document_authorizers(document)}
     if module._diff:
         result["diff"] = {"before": before, "after": after}
     return result

@@ -107,3 +107,15 @@ def aws_client(emulator: Emulator, boto3_session: boto3.Session) -> Callable[...
         return boto3_session.client(service, **kwargs)
 
     return make_client
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (./platform test), each test file runs on one process, except tests/e2e,
+    which runs on one process as a whole: its files share one converged site (tests/e2e/conftest.py)."""
+    from xdist.scheduler import LoadFileScheduling  # pylint: disable=import-outside-toplevel
+
+    class PlatformScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return PlatformScheduling(config, log)

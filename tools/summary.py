@@ -16,10 +16,31 @@ def describe(value):
     return str(value)
 
 
+def application(app):
+    """The values an application team asks for first (the file's application section)."""
+    api, auth, containers = app.get("api", {}), app.get("auth", {}), app.get("containers", {})
+    rows = [
+        ("API URL", api.get("url")),
+        ("user pool id", auth.get("user_pool_id")),
+        ("app client id", auth.get("app_client_id")),
+        ("identity pool id", auth.get("identity_pool_id")),
+        ("streams", ", ".join(stream["name"] for stream in app.get("streams", {}).values())),
+        ("tables", ", ".join(table["name"] for table in app.get("tables", {}).values())),
+        ("queues", f"{len(app['queues'])} (URLs in the file)" if app.get("queues") else ""),
+        ("topics", f"{len(app['topics'])} (ARNs in the file)" if app.get("topics") else ""),
+        ("ECS load balancer", containers.get("ecs", {}).get("load_balancer_dns_name")),
+        ("EKS endpoint", containers.get("eks", {}).get("endpoint")),
+        ("DAX endpoint", app.get("dax", {}).get("endpoint")),
+    ]
+    return ["  application:"] + [f"    {name}: {value}" for name, value in rows if value]
+
+
 def summary(outputs):
     lines = [f"{outputs.get('environment', '?')} in account {outputs.get('account_id', '?')}, {outputs.get('region', '?')}"]
+    if outputs.get("application"):
+        lines.extend(application(outputs["application"]))
     for section, values in sorted(outputs.items()):
-        if isinstance(values, dict):
+        if isinstance(values, dict) and section != "application":
             lines.append(f"  {section}:")
             lines.extend(f"    {key}: {describe(value)}" for key, value in sorted(values.items()))
     return "\n".join(lines)
@@ -27,7 +48,7 @@ def summary(outputs):
 
 def main(path):
     print(summary(json.loads(Path(path).read_text())))
-    print(f"(full outputs: {path})")
+    print(f"(full outputs: {path}; for people: {Path(path).with_name('outputs.md')})")
 
 
 if __name__ == "__main__":

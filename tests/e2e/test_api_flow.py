@@ -18,27 +18,19 @@ import urllib.request
 
 import pytest
 
-from emulator import launcher
 from lambdas.authorizer import handler as authorizer_handler
 from lambdas.authorizer import jwks
 from lambdas.todo_api import clients
 from lambdas.todo_api import handler as todo_handler
 from tests.integration.test_todo_api import api_event
-from tests.playbook import run_playbook
 
 PREFIX = "rtap-local"
 PASSWORD = "Corr3ct-Horse-Battery!"
 
 
 @pytest.fixture(scope="module")
-def platform(emulator, site_env, tmp_path_factory):
-    launcher.reset(emulator.url, emulator.ca_bundle)
-    env = site_env
-    artifacts = tmp_path_factory.mktemp("artifacts")
-    first = run_playbook(env, "site.yml", artifacts=artifacts)
-    second = run_playbook(env, "site.yml", artifacts=artifacts)
-    outputs = json.loads((artifacts / "local" / "outputs.json").read_text()) if first.returncode == 0 else {}
-    return {"first": first, "second": second, "outputs": outputs}
+def platform(converged_site):
+    return {"first": converged_site.first, "second": converged_site.second, "outputs": converged_site.outputs}
 
 
 def test_site_converges_and_a_second_run_changes_nothing(platform):

@@ -1,4 +1,4 @@
-"""The audit (playbooks/audit.yml) against the whole platform, converged once by site.yml.
+"""The audit (playbooks/audit.yml) against the whole platform, converged once by site.yml (converged_site).
 
 On the fresh site the audit passes, in --check too, and changes nothing. Then each
 violation a person could make by hand on a platform resource makes the audit fail,
@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 import pytest
 
-from emulator import launcher
 from tests.playbook import run_playbook
 
 PREFIX = "rtap-local"
@@ -28,13 +27,10 @@ ACCEPTED = {
 
 
 @pytest.fixture(scope="module")
-def site(emulator, site_env, tmp_path_factory):
-    launcher.reset(emulator.url, emulator.ca_bundle)
-    artifacts = tmp_path_factory.mktemp("artifacts")
-    converge = run_playbook(site_env, "site.yml", artifacts=artifacts)
-    assert converge.returncode == 0, converge.output[-4000:]
-    baseline = run_playbook(site_env, "playbooks/audit.yml", "--check", artifacts=artifacts)
-    return {"env": site_env, "artifacts": artifacts, "baseline": baseline, "report": report(artifacts)}
+def site(converged_site):
+    baseline = converged_site.run("playbooks/audit.yml", "--check")
+    return {"env": converged_site.env, "artifacts": converged_site.artifacts, "baseline": baseline,
+            "report": report(converged_site.artifacts)}
 
 
 def report(artifacts):

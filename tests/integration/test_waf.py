@@ -110,6 +110,26 @@ def test_logging_goes_to_an_encrypted_log_group_without_the_authorization_header
     assert aws_client("logs").list_tags_log_group(logGroupName=LOG_GROUP)["tags"]["Layer"] == "observability"
 
 
+def test_check_reports_a_changed_log_group_and_leaves_it_the_run_restores_it(converged, aws_client):
+    """A retention changed and the key removed by hand: --check (the drift run) reports the group
+    changed and leaves both as they are; a normal run puts back the role's retention and key."""
+    logs = aws_client("logs")
+    logs.put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=30)
+    logs.disassociate_kms_key(logGroupName=LOG_GROUP)
+
+    check = run_playbook(converged["env"], PLAYBOOK, "--check", "--diff")
+    assert check.returncode == 0, check.output
+    assert "waf : Create the encrypted WAF log group" in check.changed_tasks
+    group, = logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]
+    assert group["retentionInDays"] == 30 and not group.get("kmsKeyId"), group
+
+    run = run_playbook(converged["env"], PLAYBOOK)
+    assert run.returncode == 0, run.output
+    assert run.changed_tasks == ["waf : Create the encrypted WAF log group"], run.changed_tasks
+    group, = logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]
+    assert group["retentionInDays"] == 7 and group["kmsKeyId"] == converged["key_arn"], group
+
+
 def test_changes_new_stages_and_count_mode_are_applied(converged, aws_client):
     """A new stage is protected, the rate limit and a group's count override change, SQLi joins:
     --check predicts it without changing anything, the run applies it, a second run changes nothing."""
