@@ -3,6 +3,15 @@
 Use `python -m emulator start|stop|status|reset`, or the functions re-exported here.
 """
 
-from emulator.launcher import Emulator, EmulatorError, reset, start, status, stop
+from emulator.launcher import (
+    Emulator,
+    EmulatorError,
+    api_calls,
+    reset,
+    reset_api_calls,
+    start,
+    status,
+    stop,
+)
 
-__all__ = ["Emulator", "EmulatorError", "reset", "start", "status", "stop"]
+__all__ = ["Emulator", "EmulatorError", "api_calls", "reset", "reset_api_calls", "start", "status", "stop"]

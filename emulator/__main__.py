@@ -1,4 +1,4 @@
-"""Command line: python -m emulator start|stop|status|reset [--port N] [--home DIR]."""
+"""Command line: python -m emulator start|stop|status|reset [--port N] [--home DIR] [--latency S]."""
 
 import argparse
 import sys
@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"port to listen on (env {launcher.PORT_ENV}, default {launcher.DEFAULT_PORT})")
     parser.add_argument("--home", type=Path, default=None,
                         help=f"state folder (env {launcher.HOME_ENV}, default <repo>/.emulator)")
+    parser.add_argument("--latency", type=float, default=None, metavar="S",
+                        help=f"start: slow AWS resources stay creating S seconds per AWS minute "
+                             f"(env {launcher.LATENCY_ENV}, default 0: off)")
     args = parser.parse_args(argv)
     command = {"start": _start, "stop": _stop, "status": _status, "reset": _reset}[args.command]
     return command(args)
@@ -28,7 +31,7 @@ def _start(args: argparse.Namespace) -> int:
         _print_endpoint(running)
         return 0
     try:
-        emulator = launcher.start(args.port, args.home)
+        emulator = launcher.start(args.port, args.home, latency=args.latency)
     except launcher.EmulatorError as error:
         print(f"emulator failed to start: {error}", file=sys.stderr)
         return 1

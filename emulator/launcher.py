@@ -6,6 +6,7 @@ State lives in a "home" folder: moto.pid, moto.port, moto.log, ca.pem, key.pem.
 import contextlib
 import fcntl
 import http.client
+import json
 import os
 import signal
 import socket
@@ -23,6 +24,8 @@ from emulator import tls
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PORT_ENV = "PLATFORM_EMULATOR_PORT"
 HOME_ENV = "PLATFORM_EMULATOR_HOME"
+# Seconds of emulator time per minute of AWS time for slow resources (emulator/fixes/latency.py).
+LATENCY_ENV = "PLATFORM_EMULATOR_LATENCY"
 DEFAULT_PORT = 4566
 DEFAULT_REGION = "eu-west-1"
 HOST = "127.0.0.1"
@@ -84,10 +87,13 @@ def default_home() -> Path:
 
 
 def start(port: int | None = None, home: Path | str | None = None,
-          timeout: float = START_TIMEOUT) -> Emulator:
+          timeout: float = START_TIMEOUT, latency: float | None = None) -> Emulator:
     """Start the emulator in the background and wait until it answers over HTTPS.
 
-    Idempotent: if it is already running and healthy in this home, return it.
+    latency: seconds of emulator time per minute of AWS time that slow resources (EKS, NAT
+    gateways, DAX, ECS rollouts) stay in their creating state; None takes LATENCY_ENV from
+    the environment, 0 turns it off. Idempotent: if it is already running and healthy in this
+    home, return it (with the latency it was started with).
     """
     home = _resolve_home(home)
     port = port or default_port()
@@ -101,7 +107,7 @@ def start(port: int | None = None, home: Path | str | None = None,
                 f"emulator process {running.pid} is running but not answering on {running.url}; "
                 f"run 'python -m emulator stop'.\n{_log_tail(home)}"
             )
-        return _spawn(port, home, timeout)
+        return _spawn(port, home, timeout, latency)
 
 
 def stop(home: Path | str | None = None, timeout: float = STOP_TIMEOUT) -> bool:
@@ -134,6 +140,18 @@ def reset(url: str, ca_bundle: Path | str) -> None:
     _https(f"{url}/moto-api/reset", ca_bundle, method="POST")
 
 
+def api_calls(url: str, ca_bundle: Path | str) -> dict:
+    """The AWS API calls served since the start or the last reset_api_calls, counted by the server:
+    {"calls": [{"service", "operation", "mutating", "count", "seconds"}, ...],
+     "total": N, "mutating": N, "read": N}."""
+    return json.loads(_https(f"{url}/_platform/api-calls", ca_bundle))
+
+
+def reset_api_calls(url: str, ca_bundle: Path | str) -> None:
+    """Set the server's API call counters back to zero."""
+    _https(f"{url}/_platform/api-calls/reset", ca_bundle, method="POST")
+
+
 def is_healthy(url: str, ca_bundle: Path | str) -> bool:
     """True if the emulator answers over HTTPS with a certificate trusted via ca_bundle."""
     try:
@@ -143,14 +161,14 @@ def is_healthy(url: str, ca_bundle: Path | str) -> bool:
     return True
 
 
-def _spawn(port: int, home: Path, timeout: float) -> Emulator:
+def _spawn(port: int, home: Path, timeout: float, latency: float | None = None) -> Emulator:
     tls.ensure_certificate(home)
     command = [sys.executable, "-m", "emulator.server", "--port", str(port), "--home", str(home)]
     with open(home / LOG_FILE, "wb") as log:
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=_server_env(),
+            env=_server_env(latency),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -177,8 +195,10 @@ def _spawn(port: int, home: Path, timeout: float) -> Emulator:
     return emulator
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(latency: float | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if latency is not None:
+        env[LATENCY_ENV] = str(latency)
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # DESIGN requires AWS managed policies
     # Make `-m emulator.server` importable whatever the caller's PYTHONPATH.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))

@@ -1,4 +1,5 @@
-"""The emulator server process: moto's server over HTTPS, with our fixes applied.
+"""The emulator server process: moto's server over HTTPS, with our fixes applied
+and the AWS API calls counted (emulator/api_calls.py).
 
 Started in the background by the launcher (`python -m emulator start`); can also
 be run in the foreground for debugging:
@@ -8,10 +9,15 @@ be run in the foreground for debugging:
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
+from werkzeug.serving import run_simple
+
 from emulator import fixes, tls
+from emulator.api_calls import ApiCallCounter
 
 HOST = "127.0.0.1"
 # Comma-separated fix names (or "all") to skip; used to check that tests catch a missing fix.
@@ -33,11 +39,24 @@ def main(argv: list[str] | None = None) -> None:
     applied = fixes.apply(disabled=_disabled_fixes())
     print(f"applied fixes: {', '.join(applied) or 'none'}", flush=True)
 
-    import moto.server  # only now: some moto settings are read from the environment at import
-
-    moto.server.main(
-        ["--host", HOST, "--port", str(args.port), "--ssl-cert", str(cert), "--ssl-key", str(key)]
+    # Only now: some moto settings are read from the environment at import.
+    import moto.server  # pylint: disable=import-outside-toplevel
+    from moto.moto_server.werkzeug_app import (  # pylint: disable=import-outside-toplevel
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
     )
+
+    # What moto.server.main does, with moto's app wrapped by our API call counter.
+    signal.signal(signal.SIGINT, moto.server.signal_handler)
+    signal.signal(signal.SIGTERM, moto.server.signal_handler)
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app.debug = True  # as moto.server.main sets it
+    app = ApiCallCounter(moto_app)
+    # Load the service models now, in the background, rather than during the first AWS request.
+    threading.Thread(target=app.models.load, daemon=True).start()
+    run_simple(HOST, args.port, app, threaded=True, ssl_context=(str(cert), str(key)),
+               request_handler=MotoRequestHandler)
 
 
 def _disabled_fixes() -> set[str]:

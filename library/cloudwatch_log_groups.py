@@ -16,6 +16,11 @@ description:
     key ARN, which is what CloudWatch Logs stores.
   - The CloudWatch Logs service principal of the region must be allowed to use the key (key policy).
   - This module supports check mode and diff mode.
+notes:
+  - The tags of existing log groups are read with one Resource Groups Tagging API C(GetResources) call per 100
+    resources (permission C(tag:GetResources));
+    C(logs:ListTagsForResource) is called for a resource that call does not return
+    (never tagged) and before any tag change, and for every resource when the permission is missing.
 author:
   - Ansible toolkit contributors
 options:
@@ -116,6 +121,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible.module_utils.bulk_tags import TagReader
 from ansible.module_utils.tag_plan import plan_tags
 
 
@@ -237,12 +243,16 @@ def ensure_present(client, kms, module):
     key_cache = {}
     result = {"changed": False, "log_groups": []}
     before, after = {}, {}
+    described = {group["name"]: describe_group(client, module, group["name"]) for group in params["log_groups"]}
+    # One bulk read for the tags of every existing group; CloudWatch Logs' own call confirms them before a change.
+    reader = TagReader(module, [group_arn(current) for current in described.values() if current],
+                       lambda arn: get_tags(client, module, arn))
     for group in params["log_groups"]:
         desired = desired_group(group, params)
         if desired["kms_key_id"] is not None:
             desired["kms_key_id"] = resolve_key(kms, module, desired["kms_key_id"], key_cache)
         name = desired["name"]
-        current = describe_group(client, module, name)
+        current = described[name]
         if current is None:
             after[name] = {k: v for k, v in desired.items() if v is not None and k != "name"}
             entry = {"name": name, "arn": "", "action": "created", "changes": []}
@@ -260,8 +270,11 @@ def ensure_present(client, kms, module):
         else:
             live = live_group(current)
             arn = group_arn(current)
-            current_tags = get_tags(client, module, arn)
+            current_tags = reader.get(arn)
             tags, to_set, to_unset = plan_tags(current_tags, desired["tags"], params["purge_tags"])
+            if to_set or to_unset:
+                current_tags = reader.confirm(arn)
+                tags, to_set, to_unset = plan_tags(current_tags, desired["tags"], params["purge_tags"])
             changes = setting_changes(live, desired)
             if to_set or to_unset:
                 changes.append("tags")

@@ -18,6 +18,11 @@ description:
   - With O(prune_name_prefix) or O(prune_tags), alarms that match them but are not listed in O(alarms)
     are deleted, so an alarm removed from a role's declaration disappears on the next run.
   - This module supports check mode and diff mode.
+notes:
+  - The tags of the alarms are read with one Resource Groups Tagging API C(GetResources) call per 100
+    resources (permission C(tag:GetResources));
+    C(cloudwatch:ListTagsForResource) is called for a resource that call does not return
+    (never tagged) and before any tag change, and for every resource when the permission is missing.
 author:
   - Ansible toolkit contributors
 options:
@@ -287,6 +292,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible.module_utils.bulk_tags import TagReader
 from ansible.module_utils.tag_plan import plan_tags
 
 # PutMetricAlarm parameters compared with the described alarm.
@@ -585,12 +591,12 @@ def ensure_present(client, module):
     names = [alarm["name"] for alarm in alarms]
     described = {a["AlarmName"]: a for a in describe_alarms(client, module, names=names)} if names else {}
     defaults = {"alarm_actions": params["alarm_actions"], "ok_actions": params["ok_actions"]}
-    tag_cache = {}
 
-    def tags_of(alarm):
-        if alarm["AlarmName"] not in tag_cache:
-            tag_cache[alarm["AlarmName"]] = get_tags(client, module, alarm["AlarmArn"])
-        return tag_cache[alarm["AlarmName"]]
+    def list_tags(arn):
+        return get_tags(client, module, arn)
+
+    # One bulk read for the tags of every declared alarm; CloudWatch's own call confirms them before a change.
+    reader = TagReader(module, [a["AlarmArn"] for a in described.values()], list_tags)
 
     result = {"changed": False, "alarms": [], "created": [], "updated": [], "deleted": []}
     before, after = {}, {}
@@ -607,8 +613,11 @@ def ensure_present(client, module):
             result["created"].append(name)
         else:
             live = live_definition(current)
-            current_tags = tags_of(current)
+            current_tags = reader.get(current["AlarmArn"])
             tags, to_set, to_unset = plan_tags(current_tags, wanted_tags, params["purge_tags"])
+            if to_set or to_unset:
+                current_tags = reader.confirm(current["AlarmArn"])
+                tags, to_set, to_unset = plan_tags(current_tags, wanted_tags, params["purge_tags"])
             differing = differing_keys(live, desired)
             before[name] = dict(live, Tags=current_tags)
             after[name] = dict(desired if differing else live, Tags=tags)
@@ -625,7 +634,15 @@ def ensure_present(client, module):
 
     if params["prune_name_prefix"] or params["prune_tags"]:
         candidates = describe_alarms(client, module, prefix=params["prune_name_prefix"] or None)
-        pruned = prune_candidates(candidates, set(names), params["prune_name_prefix"], params["prune_tags"], tags_of)
+        undeclared = [a for a in candidates if a["AlarmName"] not in names]
+        prune_reader = TagReader(module, [a["AlarmArn"] for a in undeclared] if params["prune_tags"] else [], list_tags)
+        pruned = prune_candidates(undeclared, set(names), params["prune_name_prefix"], params["prune_tags"],
+                                  lambda alarm: prune_reader.get(alarm["AlarmArn"]))
+        if params["prune_tags"]:
+            # Delete only alarms whose tags CloudWatch itself confirms.
+            pruned = prune_candidates([a for a in undeclared if a["AlarmName"] in pruned], set(names),
+                                      params["prune_name_prefix"], params["prune_tags"],
+                                      lambda alarm: prune_reader.confirm(alarm["AlarmArn"]))
         by_name = {a["AlarmName"]: a for a in candidates}
         for name in pruned:
             before[name] = dict(live_definition(by_name[name]))

@@ -118,6 +118,10 @@ options:
 notes:
   - PutConfigRule and PutRemediationConfigurations are keyed by rule name, so a retried
     call never makes a second rule.
+  - The tags of the rules are read with one Resource Groups Tagging API C(GetResources) call per 100
+    resources (permission C(tag:GetResources));
+    C(config:ListTagsForResource) is called for a resource that call does not return
+    (never tagged) and before any tag change, and for every resource when the permission is missing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -181,6 +185,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible.module_utils.bulk_tags import TagReader
 
 DEFAULT_EVALUATION_MODES = [{"Mode": "DETECTIVE"}]
 DESCRIBE_BATCH = 25  # DescribeRemediationConfigurations takes at most 25 rule names
@@ -363,14 +368,23 @@ def describe_remediations(client, module, names):
     return found
 
 
-def describe_tags(client, module, rules):
+def list_tags(client, module, arn):
+    try:
+        response = client.list_tags_for_resource(ResourceArn=arn, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to list the tags of rule {arn}")
+    return boto3_tag_list_to_ansible_dict(response.get("Tags", []))
+
+
+def describe_tags(client, module, rules, wanted):
+    """The tags of each rule: one bulk read, confirmed by AWS Config's own call where they differ from wanted."""
+    reader = TagReader(module, [rule["ConfigRuleArn"] for rule in rules.values()],
+                       lambda arn: list_tags(client, module, arn))
     tags = {}
     for name, rule in rules.items():
-        try:
-            response = client.list_tags_for_resource(ResourceArn=rule["ConfigRuleArn"], aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to list the tags of rule {name}")
-        tags[name] = boto3_tag_list_to_ansible_dict(response.get("Tags", []))
+        tags[name] = reader.get(rule["ConfigRuleArn"])
+        if tags[name] != wanted:
+            tags[name] = reader.confirm(rule["ConfigRuleArn"])
     return tags
 
 
@@ -446,8 +460,8 @@ def main():
     relevant = {n: r for n, r in live_rules.items()
                 if n in {s["name"] for s in params["rules"]} or (params["name_prefix"] and n.startswith(params["name_prefix"]))}
     live_remediations = describe_remediations(client, module, relevant)
-    live_tags = describe_tags(client, module, relevant)
     tags = {str(k): str(v) for k, v in (params["tags"] or {}).items()}
+    live_tags = describe_tags(client, module, relevant, tags)
     steps, created, updated, deleted = plan(params["rules"], relevant, live_remediations, live_tags, tags,
                                             params["state"], params["name_prefix"], params["purge"])
 

@@ -108,10 +108,8 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible.module_utils.eks import client_token, cluster_or_fail, describe_cluster
+from ansible.module_utils.eks import client_token, cluster_or_fail, describe_cluster, poll_delays
 from ansible.module_utils.tag_plan import plan_tags
-
-POLL_DELAY = 5
 
 
 # ---------------------------------------------------------------------------
@@ -157,6 +155,7 @@ def describe_addon(client, cluster_name, name):
 
 def wait_addon(client, module, cluster_name, name, gone=False):
     deadline = time.time() + module.params["wait_timeout"]
+    delays = poll_delays()
     while True:
         addon = describe_addon(client, cluster_name, name)
         if gone and addon is None:
@@ -168,7 +167,7 @@ def wait_addon(client, module, cluster_name, name, gone=False):
             module.fail_json(msg=f"add-on {name} of {cluster_name}: {addon['status']}", addon=addon)
         if time.time() >= deadline:
             module.fail_json(msg=f"Timed out waiting for add-on {name} of {cluster_name}")
-        time.sleep(POLL_DELAY)
+        time.sleep(next(delays))
 
 
 def addon_versions(client, cluster_version, names):

@@ -16,6 +16,15 @@ description:
     role the first attempt made instead of making another.
   - In check mode no mutating call is made, and the result and the diff say what a real run would change,
     including for roles that do not exist yet.
+  - "Reads: when the task names 3 roles or more, the module reads every role of the account at once with two
+    paginated calls, C(GetAccountAuthorizationDetails) (Filter=Role: trust policy, inline policies with their
+    documents, attached managed policies, permissions boundary, tags, instance profiles) and C(ListRoles)
+    (description and maximum session duration, which the first one does not return), 1000 roles a page.
+    The count of calls then does not grow with the number of roles; on an account with thousands of roles
+    the pages are large, and neither call can be narrowed: the component roles use the default path C(/)."
+  - "With fewer roles, or when the caller may not call C(GetAccountAuthorizationDetails) (AccessDenied), each
+    role is read on its own: C(GetRole), C(ListRolePolicies), C(GetRolePolicy) per declared inline policy,
+    C(ListAttachedRolePolicies), and with O(state=absent) C(ListInstanceProfilesForRole)."
   - The stock M(amazon.aws.iam_role) and M(amazon.aws.iam_policy) need one run per role and per policy,
     and M(amazon.aws.iam_policy) fails in check mode when the role does not exist yet.
 version_added: 1.0.0
@@ -156,6 +165,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
 )
 
 
+# From this many roles on, one task reads every role of the account in two paginated calls
+# instead of 3 or more calls per role (see DOCUMENTATION).
+BULK_READ_MIN_ROLES = 3
+# The largest page GetAccountAuthorizationDetails and ListRoles allow.
+PAGE_SIZE = 1000
+
+
 def plan_managed_policies(live, wanted, purge):
     """(to attach, to detach): the declared ARNs not attached yet; with purge, the attached ones not declared."""
     to_attach = sorted(set(wanted) - set(live))
@@ -167,14 +183,98 @@ def _is_not_found(error):
     return isinstance(error, ClientError) and error.response["Error"]["Code"] == "NoSuchEntity"
 
 
+def _is_access_denied(error):
+    return isinstance(error, ClientError) and error.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException")
+
+
+def live_view(role, inline, managed, instance_profiles):
+    """What the reconciler compares, the same whichever way the role was read.
+
+    inline maps each inline policy name to its document, or to None when the document was not read;
+    instance_profiles is None when they were not read."""
+    return {
+        "arn": role["Arn"],
+        "trust": role.get("AssumeRolePolicyDocument") or {},
+        "description": role.get("Description") or "",
+        "max_session_duration": role.get("MaxSessionDuration", 3600),
+        "boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", ""),
+        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
+        "inline": inline,
+        "managed": managed,
+        "instance_profiles": instance_profiles,
+    }
+
+
+def read_role(client, name, documents_for=()):
+    """The live view of one role read on its own, or None if it does not exist; the documents of the
+    inline policies named in documents_for are read, the others are only listed."""
+    try:
+        role = client.get_role(aws_retry=True, RoleName=name)["Role"]  # GetRole returns the tags too
+    except ClientError as e:
+        if _is_not_found(e):
+            return None
+        raise
+    names = [n for page in client.get_paginator("list_role_policies").paginate(RoleName=name) for n in page["PolicyNames"]]
+    inline = {
+        n: client.get_role_policy(aws_retry=True, RoleName=name, PolicyName=n)["PolicyDocument"] if n in documents_for else None
+        for n in names
+    }
+    managed = [p["PolicyArn"] for page in client.get_paginator("list_attached_role_policies").paginate(RoleName=name)
+               for p in page["AttachedPolicies"]]
+    return live_view(role, inline, managed, instance_profiles=None)
+
+
+def read_roles_in_bulk(client, names):
+    """{name: live view} for those of names that exist, from two paginated calls over all the account's roles."""
+    wanted = set(names)
+    details = {}
+    pages = client.get_paginator("get_account_authorization_details").paginate(
+        Filter=["Role"], PaginationConfig={"PageSize": PAGE_SIZE})
+    for page in pages:
+        details.update((d["RoleName"], d) for d in page["RoleDetailList"] if d["RoleName"] in wanted)
+    # RoleDetail has no Description nor MaxSessionDuration: ListRoles has them.
+    summaries = {}
+    for page in client.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": PAGE_SIZE}):
+        summaries.update((r["RoleName"], r) for r in page["Roles"] if r["RoleName"] in details)
+    views = {}
+    for name, detail in details.items():
+        if name not in summaries:  # made between the two calls: read it on its own
+            views[name] = read_role(client, name, [p["PolicyName"] for p in detail.get("RolePolicyList", [])])
+            continue
+        role = dict(detail, Description=summaries[name].get("Description"),
+                    MaxSessionDuration=summaries[name].get("MaxSessionDuration", 3600))
+        views[name] = live_view(
+            role,
+            inline={p["PolicyName"]: p["PolicyDocument"] for p in detail.get("RolePolicyList", [])},
+            managed=[p["PolicyArn"] for p in detail.get("AttachedManagedPolicies", [])],
+            instance_profiles=[p["InstanceProfileName"] for p in detail.get("InstanceProfileList", [])],
+        )
+    return views
+
+
+def read_live_roles(client, specs):
+    """{name: live view or None} for every declared role, in bulk or role by role (see BULK_READ_MIN_ROLES)."""
+    names = [spec["name"] for spec in specs]
+    if len(set(names)) >= BULK_READ_MIN_ROLES:
+        try:
+            views = read_roles_in_bulk(client, names)
+            return {name: views.get(name) for name in names}
+        except ClientError as e:
+            if not _is_access_denied(e):
+                raise
+            # A caller without iam:GetAccountAuthorizationDetails still gets its roles read one by one.
+    return {spec["name"]: read_role(client, spec["name"], spec["inline_policies"]) for spec in specs}
+
+
 class RoleReconciler:
     """Brings one role to its declaration; records every change it makes (or would make)."""
 
-    def __init__(self, module, client, spec):
+    def __init__(self, module, client, spec, live):
         self.module = module
         self.client = client
         self.spec = spec
         self.name = spec["name"]
+        self.live = live  # the role's live view (read_live_roles), None if it does not exist
         self.changes = []
 
     def call(self, change, method, **kwargs):
@@ -183,24 +283,17 @@ class RoleReconciler:
             return getattr(self.client, method)(aws_retry=True, **kwargs)
         return None
 
-    def live_role(self):
-        try:
-            return self.client.get_role(aws_retry=True, RoleName=self.name)["Role"]
-        except ClientError as e:
-            if _is_not_found(e):
-                return None
-            raise
-
     def present(self):
-        role = self.live_role()
-        if role is None:
-            role = self.create()
+        if self.live is None:
+            arn = self.create()
         else:
-            self.update(role)
-        self.sync_policies(exists=role is not None and bool(role.get("Arn")))
-        return {"arn": (role or {}).get("Arn", ""), "changes": self.changes}
+            arn = self.live["arn"]
+            self.update()
+        self.sync_policies()
+        return {"arn": arn, "changes": self.changes}
 
     def create(self):
+        """Create the role; its ARN ("" in check mode). self.live then holds the new (empty) role."""
         params = dict(
             RoleName=self.name,
             AssumeRolePolicyDocument=json.dumps(self.spec["assume_role_policy"]),
@@ -217,82 +310,74 @@ class RoleReconciler:
                 raise
             # A retried create whose first attempt succeeded: adopt that role.
             self.changes.pop()
-            role = self.live_role()
-            self.update(role)
-            return role
-        if result is None:  # check mode
-            return {"Arn": ""}
+            self.live = read_role(self.client, self.name, self.spec["inline_policies"])
+            self.update()
+            return self.live["arn"]
+        if result is None:  # check mode: nothing exists, every policy would be put or attached
+            self.live = None
+            return ""
         self.client.get_waiter("role_exists").wait(RoleName=self.name)
-        return result["Role"]
+        self.live = live_view(result["Role"], inline={}, managed=[], instance_profiles=[])
+        return result["Role"]["Arn"]
 
-    def update(self, role):
-        if compare_policies(role.get("AssumeRolePolicyDocument") or {}, self.spec["assume_role_policy"]):
+    def update(self):
+        live = self.live
+        if compare_policies(live["trust"], self.spec["assume_role_policy"]):
             self.call("update trust policy", "update_assume_role_policy", RoleName=self.name,
                       PolicyDocument=json.dumps(self.spec["assume_role_policy"]))
-        if (role.get("Description") or "") != self.spec["description"] or \
-                role.get("MaxSessionDuration", 3600) != self.spec["max_session_duration"]:
+        if live["description"] != self.spec["description"] or \
+                live["max_session_duration"] != self.spec["max_session_duration"]:
             self.call("update description and session duration", "update_role", RoleName=self.name,
                       Description=self.spec["description"], MaxSessionDuration=self.spec["max_session_duration"])
-        live_boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", "")
-        if live_boundary != self.spec["boundary"]:
+        if live["boundary"] != self.spec["boundary"]:
             if self.spec["boundary"]:
                 self.call("set permissions boundary", "put_role_permissions_boundary", RoleName=self.name,
                           PermissionsBoundary=self.spec["boundary"])
             else:
                 self.call("remove permissions boundary", "delete_role_permissions_boundary", RoleName=self.name)
-        live_tags = boto3_tag_list_to_ansible_dict(
-            self.client.list_role_tags(aws_retry=True, RoleName=self.name).get("Tags", []))
-        to_set, to_remove = compare_aws_tags(live_tags, self.spec["tags"], self.module.params["purge_tags"])
+        to_set, to_remove = compare_aws_tags(live["tags"], self.spec["tags"], self.module.params["purge_tags"])
         if to_set:
             self.call(f"tag {sorted(to_set)}", "tag_role", RoleName=self.name, Tags=ansible_dict_to_boto3_tag_list(to_set))
         if to_remove:
             self.call(f"untag {sorted(to_remove)}", "untag_role", RoleName=self.name, TagKeys=to_remove)
 
-    def sync_policies(self, exists):
+    def sync_policies(self):
+        exists = self.live is not None
         declared = self.spec["inline_policies"]
-        live_names = self.inline_policy_names() if exists else []
+        live_inline = self.live["inline"] if exists else {}
         for policy_name, document in sorted(declared.items()):
-            live = None
-            if policy_name in live_names:
-                live = self.client.get_role_policy(aws_retry=True, RoleName=self.name, PolicyName=policy_name)["PolicyDocument"]
+            live = live_inline.get(policy_name)
             if live is None or compare_policies(live, document):
                 self.call(f"put inline policy {policy_name}", "put_role_policy", RoleName=self.name,
                           PolicyName=policy_name, PolicyDocument=json.dumps(document))
         wanted_managed = self.spec.get("managed_policy_arns") or []
-        live_managed = [p["PolicyArn"] for p in self.attached_policies()] if exists else []
+        live_managed = self.live["managed"] if exists else []
         to_attach, to_detach = plan_managed_policies(live_managed, wanted_managed, self.module.params["purge_policies"])
         for arn in to_attach:
             self.call(f"attach managed policy {arn}", "attach_role_policy", RoleName=self.name, PolicyArn=arn)
         if not self.module.params["purge_policies"] or not exists:
             return
-        for policy_name in sorted(set(live_names) - set(declared)):
+        for policy_name in sorted(set(live_inline) - set(declared)):
             self.call(f"delete inline policy {policy_name}", "delete_role_policy", RoleName=self.name, PolicyName=policy_name)
         for arn in to_detach:
             self.call(f"detach managed policy {arn}", "detach_role_policy", RoleName=self.name, PolicyArn=arn)
 
-    def inline_policy_names(self):
-        paginator = self.client.get_paginator("list_role_policies")
-        return [n for page in paginator.paginate(RoleName=self.name) for n in page["PolicyNames"]]
-
-    def attached_policies(self):
-        paginator = self.client.get_paginator("list_attached_role_policies")
-        return [p for page in paginator.paginate(RoleName=self.name) for p in page["AttachedPolicies"]]
-
     def absent(self):
-        role = self.live_role()
-        if role is None:
+        if self.live is None:
             return {"arn": "", "changes": []}
-        for policy_name in self.inline_policy_names():
+        for policy_name in self.live["inline"]:
             self.call(f"delete inline policy {policy_name}", "delete_role_policy", RoleName=self.name, PolicyName=policy_name)
-        for attached in self.attached_policies():
-            self.call(f"detach managed policy {attached['PolicyArn']}", "detach_role_policy", RoleName=self.name,
-                      PolicyArn=attached["PolicyArn"])
-        profiles = self.client.list_instance_profiles_for_role(aws_retry=True, RoleName=self.name)["InstanceProfiles"]
+        for arn in self.live["managed"]:
+            self.call(f"detach managed policy {arn}", "detach_role_policy", RoleName=self.name, PolicyArn=arn)
+        profiles = self.live["instance_profiles"]
+        if profiles is None:  # read role by role: instance profiles are only listed to delete the role
+            profiles = [p["InstanceProfileName"] for p in
+                        self.client.list_instance_profiles_for_role(aws_retry=True, RoleName=self.name)["InstanceProfiles"]]
         for profile in profiles:
-            self.call(f"remove from instance profile {profile['InstanceProfileName']}", "remove_role_from_instance_profile",
-                      RoleName=self.name, InstanceProfileName=profile["InstanceProfileName"])
+            self.call(f"remove from instance profile {profile}", "remove_role_from_instance_profile",
+                      RoleName=self.name, InstanceProfileName=profile)
         self.call("delete role", "delete_role", RoleName=self.name)
-        return {"arn": role["Arn"], "changes": self.changes}
+        return {"arn": self.live["arn"], "changes": self.changes}
 
 
 def main():
@@ -324,8 +409,9 @@ def main():
     client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     results = {}
     try:
+        live_roles = read_live_roles(client, module.params["roles"])
         for spec in module.params["roles"]:
-            reconciler = RoleReconciler(module, client, spec)
+            reconciler = RoleReconciler(module, client, spec, live_roles[spec["name"]])
             results[spec["name"]] = reconciler.present() if state == "present" else reconciler.absent()
     except (BotoCoreError, ClientError) as e:
         module.fail_json_aws(e, msg="Failed to reconcile IAM roles")

@@ -16,7 +16,10 @@ description:
     to one of the environment's buckets or the recorder uses one of its roles, a dashboard whose alarm
     widget shows the environment's alarms, the IAM OIDC provider of the environment's EKS cluster).
   - A resource belongs to the layer of its C(Layer) tag; untaggable children to their parent's layer.
-  - O(layers) selects the layers; their resources are deleted in dependency order. Where AWS deletes
+  - O(layers) selects the layers. The module finds every selected layer's resources in one pass, then
+    deletes them layer by layer in teardown order (the reverse of site.yml's), each layer's in dependency
+    order. What an earlier layer's deletes change (the network interfaces a Lambda function or load
+    balancer leaves, security group rules) is read again when a later layer needs it. Where AWS deletes
     asynchronously (ECS services, EKS node groups, Fargate profiles and clusters, DAX clusters, NAT
     gateways, the network interfaces Lambda leaves in a VPC) the module waits, at most O(wait_timeout)
     seconds each.
@@ -25,7 +28,7 @@ description:
     O(empty_buckets) or O(disable_deletion_protection) allows them. With O(plan_only) it only reports.
   - KMS keys are scheduled for deletion (O(kms_deletion_window_days)) and their aliases deleted;
     a key already pending deletion is gone for the module.
-  - In check mode nothing is deleted; RV(resources) lists what would be.
+  - In check mode nothing is deleted; RV(resources) and RV(by_layer) list what would be.
 author:
   - Ansible toolkit contributors
 options:
@@ -93,6 +96,12 @@ EXAMPLES = r"""
     scope_tags: {Environment: dev, Platform: rtap, ManagedBy: ansible-platform-toolkit}
     layers: [data]
     empty_buckets: true
+
+- name: Tear down the whole of dev, layer by layer
+  platform_teardown:
+    scope_tags: {Environment: dev, Platform: rtap, ManagedBy: ansible-platform-toolkit}
+    layers: [observability, containers, api, ingestion, messaging, data, foundation]
+  register: teardown
 """
 
 RETURN = r"""
@@ -108,6 +117,11 @@ blockers:
   type: list
   elements: str
   sample: ["bucket rtap-dev-user-files holds 3 object versions or delete markers (teardown_empty_buckets: true deletes them)"]
+by_layer:
+  description: The resources deleted (in check mode, that would be) per selected layer, in deletion order.
+  returned: always
+  type: dict
+  sample: {messaging: ["sqs-queue rtap-dev-orders (https://sqs.eu-west-1.amazonaws.com/123456789012/rtap-dev-orders)"]}
 counts:
   description: Number of resources per layer.
   returned: always
@@ -518,16 +532,14 @@ class Teardown:
                 if rtype == "ec2-route-table" and any(a.get("Main") for a in item.get("Associations", [])):
                     continue
                 self.add(rtype, item[id_key], _tag_dict(item.get("Tags")), name=item.get("GroupName"), vpc=item.get("VpcId"),
-                         attachments=item.get("Attachments"), associations=item.get("Associations"),
-                         permissions=item.get("IpPermissions"), egress=item.get("IpPermissionsEgress"))
+                         attachments=item.get("Attachments"), associations=item.get("Associations"))
         # Security groups of the environment's VPC that AWS made for it (e.g. EKS's cluster group) carry
         # the cluster's tags, not the platform's: they go with the VPC when nothing else claims them.
         if in_vpcs:
             ours = {r["id"] for r in self.found if r["type"] == "ec2-security-group"}
             for group in self.paginate("ec2", "describe_security_groups", "SecurityGroups", Filters=in_vpcs):
                 if group["GroupName"] != "default" and group["GroupId"] not in ours:
-                    self.child("ec2-security-group", group["GroupId"], "foundation", name=group["GroupName"],
-                               vpc=group["VpcId"], permissions=group.get("IpPermissions"), egress=group.get("IpPermissionsEgress"))
+                    self.child("ec2-security-group", group["GroupId"], "foundation", name=group["GroupName"], vpc=group["VpcId"])
 
     def discover(self):
         self.find_network()
@@ -552,19 +564,21 @@ class Teardown:
     def delete_resource(self, res, selected):
         if res["type"] == "ec2-security-group" and res["layer"] not in self.revoked_layers:
             # Groups whose rules name each other cannot be deleted one by one: revoke every rule of the
-            # layer's groups first.
+            # layer's groups first, as they are now (an earlier layer's deletes may have changed them,
+            # e.g. deleting an EKS cluster deletes its group).
             self.revoked_layers.add(res["layer"])
-            for group in selected:
-                if group["type"] == "ec2-security-group" and group["layer"] == res["layer"]:
-                    self.revoke_rules(group)
+            group_ids = [g["id"] for g in selected if g["type"] == "ec2-security-group" and g["layer"] == res["layer"]]
+            for group in self.paginate("ec2", "describe_security_groups", "SecurityGroups",
+                                       Filters=[{"Name": "group-id", "Values": group_ids}]):
+                self.revoke_rules(group)
         getattr(self, "delete_" + res["type"].replace("-", "_"))(res)
 
-    def revoke_rules(self, res):
-        extra = res["extra"]
-        if extra.get("permissions"):
-            self.delete("ec2", "revoke_security_group_ingress", GroupId=res["id"], IpPermissions=extra["permissions"])
-        if extra.get("egress"):
-            self.delete("ec2", "revoke_security_group_egress", GroupId=res["id"], IpPermissions=extra["egress"])
+    def revoke_rules(self, group):
+        if group.get("IpPermissions"):
+            self.delete("ec2", "revoke_security_group_ingress", GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+        if group.get("IpPermissionsEgress"):
+            self.delete("ec2", "revoke_security_group_egress", GroupId=group["GroupId"],
+                        IpPermissions=group["IpPermissionsEgress"])
 
     def delete_wafv2_web_acl(self, res):
         for arn in self.read("wafv2", "list_resources_for_web_acl", "ResourceArns", default=[], WebACLArn=res["id"],
@@ -841,13 +855,14 @@ class Teardown:
         selected = [r for r in self.discover() if r["layer"] in layers]
         stops = blockers(selected, self.params["empty_buckets"], self.params["disable_deletion_protection"])
         listed = [label(r) for r in selected]
-        counts = {layer: sum(1 for r in selected if r["layer"] == layer) for layer in layers}
-        result = {"resources": listed, "blockers": stops, "counts": counts,
+        by_layer = {layer: [label(r) for r in selected if r["layer"] == layer] for layer in layers}
+        counts = {layer: len(labels) for layer, labels in by_layer.items()}
+        result = {"resources": listed, "blockers": stops, "counts": counts, "by_layer": by_layer,
                   "diff": {"before": "\n".join(listed) + ("\n" if listed else ""), "after": ""}}
         if self.params["plan_only"]:
             return dict(result, changed=False)
         if stops:
-            self.module.fail_json(msg="refusing to tear down: " + "; ".join(stops), **result)
+            self.module.fail_json(msg="refusing to tear down, nothing was deleted: " + "; ".join(stops), **result)
         if not self.module.check_mode:
             for layer in layers:  # reverse layer order, then dependency order inside each
                 for res in selected:

@@ -14,12 +14,23 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-POLL_DELAY = 5
+# Polls start short (a fast change, or the emulator, is seen at once) and back off to at most
+# POLL_DELAY_MAX seconds (minutes-long AWS changes are not polled needlessly often).
+POLL_DELAY_FIRST = 1
+POLL_DELAY_MAX = 15
 
 
 def client_token(*parts):
     """A request token derived from the request's identity, so a retry never makes a second copy."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:64]
+
+
+def poll_delays():
+    """Seconds to sleep between polls: 1, 2, 4, 8, then 15 for ever."""
+    delay = POLL_DELAY_FIRST
+    while True:
+        yield delay
+        delay = min(delay * 2, POLL_DELAY_MAX)
 
 
 def describe_cluster(client, name):
@@ -33,6 +44,7 @@ def describe_cluster(client, name):
 def wait_cluster(client, module, name, timeout, gone=False):
     """Wait until the cluster is ACTIVE (or gone); fail the module on FAILED or after timeout seconds."""
     deadline = time.time() + timeout
+    delays = poll_delays()
     while True:
         cluster = describe_cluster(client, name)
         if gone and cluster is None:
@@ -44,7 +56,7 @@ def wait_cluster(client, module, name, timeout, gone=False):
         if time.time() >= deadline:
             module.fail_json(msg=f"Timed out after {timeout} s waiting for EKS cluster {name} "
                                  f"({'deletion' if gone else 'ACTIVE'}; status {cluster and cluster['status']})")
-        time.sleep(POLL_DELAY)
+        time.sleep(next(delays))
 
 
 def cluster_or_fail(client, module, name):

@@ -48,7 +48,7 @@ from emulator.launcher import Emulator  # noqa: E402
 @pytest.fixture(scope="session", name="emulator")
 def emulator_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     home = tmp_path_factory.mktemp("emulator")
-    running = launcher.start(port=launcher.free_port(), home=home)
+    running = launcher.start(port=launcher.free_port(), home=home, latency=0)  # never a developer's latency
     try:
         yield running
     finally:

@@ -39,12 +39,12 @@ def converged(emulator, aws_client, tmp_path_factory):
     env = dict(os.environ, **emulator.env())
     artifacts = tmp_path_factory.mktemp("artifacts")
     keys = _make_keys(aws_client)
-    runs = {
-        "first": run_playbook(env, PLAYBOOK, artifacts=artifacts),
-        "second": run_playbook(env, PLAYBOOK, artifacts=artifacts),
-        "check": run_playbook(env, PLAYBOOK, "--check", "--diff", artifacts=artifacts),
-    }
-    return {"runs": runs, "keys": keys}
+    runs = {"first": run_playbook(env, PLAYBOOK, artifacts=artifacts)}
+    launcher.reset_api_calls(emulator.url, emulator.ca_bundle)
+    runs["second"] = run_playbook(env, PLAYBOOK, artifacts=artifacts)
+    rerun_calls = launcher.api_calls(emulator.url, emulator.ca_bundle)
+    runs["check"] = run_playbook(env, PLAYBOOK, "--check", "--diff", artifacts=artifacts)
+    return {"runs": runs, "keys": keys, "rerun_calls": rerun_calls}
 
 
 def test_first_run_converges(converged):
@@ -57,6 +57,18 @@ def test_second_run_changes_nothing(converged):
     run = converged["runs"]["second"]
     assert run.returncode == 0, run.output[-4000:]
     assert run.recap["changed"] == 0, run.changed_tasks
+
+
+def test_second_run_reads_the_rules_tags_in_one_bulk_call(converged):
+    """No mutating call, and the AWS Config reads do not grow with the number of rules:
+    one GetResources for the tags of every rule instead of one ListTagsForResource per rule."""
+    calls = converged["rerun_calls"]
+    assert calls["mutating"] == 0, [c for c in calls["calls"] if c["mutating"]]
+    count = {(c["service"], c["operation"]): c["count"] for c in calls["calls"]}
+    assert ("config", "ListTagsForResource") not in count, count
+    assert count[("resourcegroupstaggingapi", "GetResources")] == 1, count
+    config_reads = sum(n for (service, _), n in count.items() if service == "config")
+    assert config_reads <= 5 < len(DECLARED), count
 
 
 def test_check_mode_on_converged_environment_reports_no_change(converged):

@@ -106,10 +106,12 @@ def converged(emulator, tmp_path_factory):
     api = _seed(c)
     extra = ("-e", json.dumps(SUBSCRIBERS))
     runs["first"] = run_playbook(env, PLAYBOOK, *extra, artifacts=artifacts)
+    launcher.reset_api_calls(emulator.url, emulator.ca_bundle)
     runs["second"] = run_playbook(env, PLAYBOOK, *extra, artifacts=artifacts)
+    rerun_calls = launcher.api_calls(emulator.url, emulator.ca_bundle)
     runs["check"] = run_playbook(env, PLAYBOOK, *extra, "--check", "--diff", artifacts=artifacts)
     return {"runs": runs, "c": c, "keys": keys, "api": api, "env": env, "artifacts": artifacts,
-            "made_by_check": made_by_check, "made_by_bad": made_by_bad}
+            "made_by_check": made_by_check, "made_by_bad": made_by_bad, "rerun_calls": rerun_calls}
 
 
 def test_check_mode_on_an_empty_environment_creates_nothing(converged):
@@ -134,6 +136,20 @@ def test_converges_idempotently_and_check_mode_predicts_no_change(converged):
     assert runs["first"].recap["changed"] > 0
     assert runs["second"].returncode == 0 and runs["second"].recap["changed"] == 0, runs["second"].changed_tasks
     assert runs["check"].returncode == 0 and runs["check"].recap["changed"] == 0, runs["check"].changed_tasks
+
+
+def test_a_rerun_reads_the_tags_of_alarms_and_log_groups_in_bulk(converged):
+    """No mutating call; one GetResources per module task (log groups, alarms) instead of one
+    ListTagsForResource per alarm and per log group; the CloudWatch reads do not grow with the alarms."""
+    calls = converged["rerun_calls"]
+    assert calls["mutating"] == 0, [c for c in calls["calls"] if c["mutating"]]
+    count = {(c["service"], c["operation"]): c["count"] for c in calls["calls"]}
+    assert ("cloudwatch", "ListTagsForResource") not in count, count
+    assert ("logs", "ListTagsForResource") not in count, count
+    assert count[("resourcegroupstaggingapi", "GetResources")] == 2, count
+    alarms = converged["c"]("cloudwatch").describe_alarms(AlarmNamePrefix=f"{PREFIX}-obs-")["MetricAlarms"]
+    cloudwatch_reads = sum(n for (service, _), n in count.items() if service == "cloudwatch")
+    assert cloudwatch_reads <= 4 < len(alarms), count
 
 
 def test_alerts_topic_is_encrypted_with_subscribers_and_a_policy_for_cloudwatch(converged):

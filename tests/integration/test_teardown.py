@@ -1,13 +1,15 @@
 """The teardown (playbooks/teardown.yml) of two layers on a fresh emulator.
 
 site.yml --tags foundation,messaging converges the environment; a --check teardown lists
-what it would delete and deletes nothing, the teardown removes every resource carrying the
-environment's tags, and a second teardown changes nothing. Bad input and an unconfirmed
+what it would delete and deletes nothing, a --tags messaging teardown removes that layer only
+and says what went, the teardown removes every resource carrying the environment's tags, and a
+second teardown changes nothing. Bad input and an unconfirmed
 teardown of a protected environment fail before any AWS call.
 """
 
 import json
 import os
+import re
 
 import pytest
 
@@ -35,11 +37,13 @@ def runs(site, aws_client):
     before = tagged_resources(aws_client, TAGS)
     check = run_playbook(env, TEARDOWN, "--check", "--diff", artifacts=artifacts)
     after_check = tagged_resources(aws_client, TAGS)
+    messaging = run_playbook(env, TEARDOWN, "--tags", "messaging", artifacts=artifacts)
+    after_messaging = tagged_resources(aws_client, TAGS)
     first = run_playbook(env, TEARDOWN, artifacts=artifacts)
     after = tagged_resources(aws_client, TAGS)
     second = run_playbook(env, TEARDOWN, artifacts=artifacts)
-    return {"before": before, "check": check, "after_check": after_check, "first": first, "after": after,
-            "second": second}
+    return {"before": before, "check": check, "after_check": after_check, "messaging": messaging,
+            "after_messaging": after_messaging, "first": first, "after": after, "second": second}
 
 
 def test_the_layers_made_tagged_resources(runs):
@@ -56,6 +60,18 @@ def test_check_mode_lists_and_deletes_nothing(runs):
     assert queue in check.output  # --diff lists every resource, queues by URL
     assert runs["before"]["ec2-Vpcs"][0] in check.output
     assert check.recap["changed"] > 0
+
+
+def test_a_tagged_teardown_removes_that_layer_only_and_says_what_went(runs):
+    messaging, before, after = runs["messaging"], runs["before"], runs["after_messaging"]
+    assert messaging.returncode == 0, messaging.output[-4000:]
+    assert not after.get("sqs") and not after.get("sns"), after
+    for service in ("iam-role", "ec2-Vpcs", "ec2-Subnets", "ec2-NatGateways"):
+        assert after.get(service) == before[service], service
+    # The per-layer report names the layer and what went in it, and no other layer.
+    assert re.search(r"^\s+messaging:$", messaging.output, re.M), messaging.output[-3000:]
+    assert not re.search(r"^\s+foundation:$", messaging.output, re.M)
+    assert before["sqs"][0] in messaging.output
 
 
 def test_teardown_removes_every_tagged_resource(runs):
@@ -97,7 +113,7 @@ def test_bad_input_fails_before_any_aws_call(tmp_path, extra_vars, expected):
     run = run_playbook(env, TEARDOWN, "-e", json.dumps(extra_vars), artifacts=tmp_path)
     assert run.returncode != 0
     assert expected in run.output, run.output[-3000:]
-    assert "Find what the teardown would delete" not in run.output  # the first AWS call
+    assert "Tear down the selected layers" not in run.output  # the first AWS call
 
 
 def test_prod_refuses_without_confirmation(tmp_path):
@@ -106,7 +122,7 @@ def test_prod_refuses_without_confirmation(tmp_path):
     assert run.returncode != 0
     assert "teardown_confirm: tearing down 'prod'" in run.output, run.output[-3000:]
     assert "-e teardown_confirm=prod" in run.output
-    assert "Find what the teardown would delete" not in run.output
+    assert "Tear down the selected layers" not in run.output
 
 
 def test_elastic_ips_of_the_nat_gateways_are_released(runs, aws_client):

@@ -160,6 +160,13 @@ def test_create_request_has_a_stable_client_token():
     assert first["encryptionConfig"] == [{"resources": ["secrets"], "provider": {"keyArn": "arn:key"}}]
 
 
+# --- module_utils/eks.py: waits --------------------------------------------------------------
+
+def test_waits_poll_after_1_s_then_back_off_to_15_s():
+    delays = sys.modules["ansible.module_utils.eks"].poll_delays()
+    assert [next(delays) for _ in range(7)] == [1, 2, 4, 8, 15, 15, 15]
+
+
 # --- eks_addons / eks_access_entries / iam_openid_connect_provider ------------------------------
 
 VERSIONS = [{"addonName": "coredns", "addonVersions": [
