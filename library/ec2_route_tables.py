@@ -229,9 +229,9 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils.ec2_calls import call, wait_until_visible
 from ansible.module_utils.tag_plan import plan_tags
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -421,40 +421,12 @@ def describe_vpc_tables(client, module, vpc_id):
         module.fail_json_aws(e, msg=f"Failed to describe the route tables of {vpc_id}")
 
 
-def call(module, what, method, **params):
-    try:
-        return method(aws_retry=True, **params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to {what}")
-
 
 def create_table(client, module, vpc_id, name, tags):
     table = call(module, f"create route table {name}", client.create_route_table, VpcId=vpc_id,
                  ClientToken=str(uuid.uuid4()),
                  TagSpecifications=[{"ResourceType": "route-table", "Tags": ansible_dict_to_boto3_tag_list(tags)}])
     return table["RouteTable"]["RouteTableId"]
-
-
-def wait_until_visible(client, module, table_ids):
-    """Return once DescribeRouteTables shows the new tables: at once when it already does (one
-    call), else through botocore's route_table_exists waiter."""
-    if not table_ids:
-        return
-    try:
-        seen = {t["RouteTableId"] for t in client.describe_route_tables(RouteTableIds=table_ids, aws_retry=True)["RouteTables"]}
-    except is_boto3_error_code("InvalidRouteTableID.NotFound"):
-        seen = set()
-    except (
-        botocore.exceptions.ClientError,
-        botocore.exceptions.BotoCoreError,
-    ) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe the new route tables")
-    missing = [table_id for table_id in table_ids if table_id not in seen]
-    if missing:
-        try:
-            client.get_waiter("route_table_exists").wait(RouteTableIds=missing, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
-        except botocore.exceptions.WaiterError as e:
-            module.fail_json_aws(e, msg=f"Route tables {', '.join(missing)} did not appear")
 
 
 def _destination(dest):
@@ -510,7 +482,7 @@ def ensure_present(client, module):
     if not module.check_mode:
         for table in new:
             table_ids[table["name"]] = create_table(client, module, vpc_id, table["name"], desired_tags(table, scope_tags))
-        wait_until_visible(client, module, [table_ids[table["name"]] for table in new])
+        wait_until_visible(client, module, "route tables", [table_ids[table["name"]] for table in new])
 
     results, before, after = [], {}, {}
     for table in tables:

@@ -213,9 +213,9 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils.ec2_calls import call, wait_until_visible
 from ansible.module_utils.tag_plan import plan_tags
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -488,12 +488,6 @@ def find_groups(client, module, vpc_id, names):
     return {group["GroupName"]: group for group in found if group["GroupName"] in names}
 
 
-def call(module, what, method, **params):
-    try:
-        return method(aws_retry=True, **params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to {what}")
-
 
 def create_group(client, module, vpc_id, group):
     params = {"GroupName": group["name"], "Description": group["description"], "VpcId": vpc_id}
@@ -501,28 +495,6 @@ def create_group(client, module, vpc_id, group):
         params["TagSpecifications"] = [{"ResourceType": "security-group",
                                         "Tags": ansible_dict_to_boto3_tag_list(group["tags"])}]
     return call(module, f"create security group {group['name']}", client.create_security_group, **params)["GroupId"]
-
-
-def wait_until_visible(client, module, group_ids):
-    """Return once DescribeSecurityGroups shows the new groups: at once when it already does
-    (one call), else through botocore's security_group_exists waiter."""
-    if not group_ids:
-        return
-    try:
-        seen = {g["GroupId"] for g in client.describe_security_groups(GroupIds=group_ids, aws_retry=True)["SecurityGroups"]}
-    except is_boto3_error_code("InvalidGroup.NotFound"):
-        seen = set()
-    except (
-        botocore.exceptions.ClientError,
-        botocore.exceptions.BotoCoreError,
-    ) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe the new security groups")
-    missing = [group_id for group_id in group_ids if group_id not in seen]
-    if missing:
-        try:
-            client.get_waiter("security_group_exists").wait(GroupIds=missing, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
-        except botocore.exceptions.WaiterError as e:
-            module.fail_json_aws(e, msg=f"Security groups {', '.join(missing)} did not appear")
 
 
 def apply_group_changes(client, module, group_id, name, plan):
@@ -570,7 +542,7 @@ def ensure_present(client, module):
     if not module.check_mode:
         for group in new:
             group_ids[group["name"]] = create_group(client, module, vpc_id, group)
-        wait_until_visible(client, module, [group_ids[group["name"]] for group in new])
+        wait_until_visible(client, module, "security groups", [group_ids[group["name"]] for group in new])
 
     results, before, after = [], {}, {}
     for group in groups:

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: the platform toolkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EC2 calls shared by the modules that reconcile lists of EC2 resources
+(ec2_security_groups, ec2_route_tables)."""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+
+def call(module, what, method, **params):
+    """method(**params) with the module's retries; fail the module with "Failed to <what>"."""
+    try:
+        return method(aws_retry=True, **params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to {what}")
+
+
+# kind: (describe operation, ids parameter, result key, id key, not-found code, waiter)
+_KINDS = {
+    "security groups": ("describe_security_groups", "GroupIds", "SecurityGroups", "GroupId",
+                        "InvalidGroup.NotFound", "security_group_exists"),
+    "route tables": ("describe_route_tables", "RouteTableIds", "RouteTables", "RouteTableId",
+                     "InvalidRouteTableID.NotFound", "route_table_exists"),
+}
+
+
+def wait_until_visible(client, module, kind, ids):
+    """Return once a describe shows the new resources of this kind: at once when it already
+    does (one call), else through botocore's waiter (EC2 is eventually consistent), never a
+    fixed sleep."""
+    if not ids:
+        return
+    operation, ids_param, key, id_key, not_found, waiter = _KINDS[kind]
+    try:
+        seen = {item[id_key] for item in getattr(client, operation)(aws_retry=True, **{ids_param: ids})[key]}
+    except is_boto3_error_code(not_found):
+        seen = set()
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to describe the new {kind}")
+    missing = [item_id for item_id in ids if item_id not in seen]
+    if missing:
+        try:
+            client.get_waiter(waiter).wait(**{ids_param: missing}, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
+        except botocore.exceptions.WaiterError as e:
+            module.fail_json_aws(e, msg=f"The {kind} {', '.join(missing)} did not appear")
