@@ -120,11 +120,11 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils.eks import poll_delays  # the back-off of every EKS wait: 1 s doubling to 15 s
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-FIRST_DELAY, MAX_DELAY = 1, 15
 
 
 def _eks_status(client, operation, key, **names):
@@ -205,7 +205,7 @@ def main():
         module.fail_json(msg=f"timeout: must be at least 1 second, got {module.params['timeout']}")
     try:
         pending = resources_to_wait_for(module)
-        started, delay, results = time.monotonic(), FIRST_DELAY, []
+        started, delays, results = time.monotonic(), poll_delays(), []
         while pending:
             still = []
             for kind, name, read, ready, failed in pending:
@@ -231,8 +231,7 @@ def main():
                 module.fail_json(msg="timed out after {0} s waiting for {1}".format(
                     module.params["timeout"], ", ".join(f"{k.replace('_', ' ')} {n} ({s})" for k, n, _r, _a, _f, s in still)),
                     resources=results)
-            time.sleep(min(delay, module.params["timeout"] - waited))
-            delay = min(delay * 2, MAX_DELAY)
+            time.sleep(min(next(delays), module.params["timeout"] - waited))
             pending = [entry[:5] for entry in still]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to read the state of a resource to wait for")

@@ -5,26 +5,16 @@ judged from the emulator's state, read with boto3 (DescribeRouteTables), and fro
 calls the module made (aws_call_recorder), not from its own report.
 """
 
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.module_playbook import run_module_playbook
+
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "ec2_route_tables.yml"
-RECORDER = Path(__file__).resolve().parent / "aws_call_recorder"  # sitecustomize.py: logs every AWS call
-READ_ONLY = ("Get", "List", "Describe")
 VPC_CIDR = "10.40.0.0/16"
 PEER_CIDR = "10.99.0.0/16"
 SCOPE = {"Environment": "test", "Platform": "shop"}
-
-
-def ansible_playbook():
-    sibling = Path(sys.executable).with_name("ansible-playbook")
-    return str(sibling) if sibling.exists() else shutil.which("ansible-playbook")
 
 
 @pytest.fixture
@@ -49,30 +39,10 @@ def vpc(ec2):
 @pytest.fixture
 def run(aws_env, tmp_path):
     """Run the playbook; return (module result, output, AWS calls, mutating AWS calls)."""
-    inventory = tmp_path / "inventory.ini"
-    inventory.write_text("localhost ansible_connection=local\n")
-    runs = []
-
     def go(options, check=False, expect_failure=False):
-        runs.append(options)
-        result_file = tmp_path / f"result-{len(runs)}.json"
-        vars_file = tmp_path / f"vars-{len(runs)}.json"
-        calls_file = tmp_path / f"calls-{len(runs)}.log"
-        vars_file.write_text(json.dumps(dict(options, result_file=str(result_file))))
-        command = [ansible_playbook(), "-i", str(inventory), str(PLAYBOOK), "-e", f"@{vars_file}", "--diff"]
-        if check:
-            command.append("--check")
-        env = dict(aws_env, ANSIBLE_LIBRARY=str(REPO / "library"), ANSIBLE_NOCOLOR="1",
-                   PYTHONPATH=str(RECORDER), PLATFORM_TEST_AWS_CALL_LOG=str(calls_file))
-        proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
-        output = proc.stdout + proc.stderr
-        calls = [call for call in (calls_file.read_text().split("\n") if calls_file.exists() else []) if call]
-        mutating = [call for call in calls if not call.split(" ", 1)[1].startswith(READ_ONLY)]
-        if expect_failure:
-            assert proc.returncode != 0, output
-            return None, output, calls, mutating
-        assert proc.returncode == 0, f"ansible-playbook failed:\n{output}"
-        return json.loads(result_file.read_text()), output, calls, mutating
+        done = run_module_playbook(aws_env, PLAYBOOK, options, tmp_path, check=check)
+        assert (done.returncode != 0) == expect_failure, done.output
+        return done.result, done.output, done.calls, done.mutating
 
     return go
 

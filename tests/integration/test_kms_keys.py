@@ -7,14 +7,12 @@ from the emulator's state, read with boto3, and from the AWS calls the emulator 
 
 import importlib.util
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from emulator import launcher
+from tests.module_playbook import run_module_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "kms_keys.yml"
@@ -23,11 +21,6 @@ ACCOUNT_ROOT = "arn:aws:iam::123456789012:root"
 _spec = importlib.util.spec_from_file_location("drift_recorder", REPO / "callback_plugins" / "drift_recorder.py")
 recorder = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(recorder)
-
-
-def ansible_playbook():
-    sibling = Path(sys.executable).with_name("ansible-playbook")
-    return str(sibling) if sibling.exists() else shutil.which("ansible-playbook")
 
 
 def policy(sid):
@@ -59,28 +52,12 @@ def kms(fresh_emulator, aws_client):
 @pytest.fixture
 def run(fresh_emulator, aws_env, tmp_path):
     """Run the playbook; return (module result, output, the AWS calls the emulator served during the run)."""
-    inventory = tmp_path / "inventory.ini"
-    inventory.write_text("localhost ansible_connection=local\n")
-    runs = []
-
     def go(options, check=False, expect_failure=False):
-        runs.append(options)
-        result_file = tmp_path / f"result-{len(runs)}.json"
-        vars_file = tmp_path / f"vars-{len(runs)}.json"
-        vars_file.write_text(json.dumps(dict(options, result_file=str(result_file))))
-        command = [ansible_playbook(), "-i", str(inventory), str(PLAYBOOK), "-e", f"@{vars_file}", "--diff"]
-        if check:
-            command.append("--check")
-        env = dict(aws_env, ANSIBLE_LIBRARY=str(REPO / "library"), ANSIBLE_NOCOLOR="1")
         launcher.reset_api_calls(fresh_emulator.url, fresh_emulator.ca_bundle)
-        proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+        done = run_module_playbook(aws_env, PLAYBOOK, options, tmp_path, check=check)
         calls = launcher.api_calls(fresh_emulator.url, fresh_emulator.ca_bundle)
-        output = proc.stdout + proc.stderr
-        if expect_failure:
-            assert proc.returncode != 0, output
-            return None, output, calls
-        assert proc.returncode == 0, f"ansible-playbook failed:\n{output}"
-        return json.loads(result_file.read_text()), output, calls
+        assert (done.returncode != 0) == expect_failure, done.output
+        return done.result, done.output, calls
 
     return go
 
