@@ -26,57 +26,33 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import boto3
-from botocore.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-import fake_k8s_api  # noqa: E402
 from emulator import launcher  # noqa: E402
 from emulator.fixes import latency as latency_fix  # noqa: E402
-from fake_k8s_api import launcher as k8s_launcher  # noqa: E402
 from tests.inventory import tagged_resources  # noqa: E402
+from tests.local_site import LocalSite  # noqa: E402
 
 SCOPE_TAGS = {"Environment": "local", "ManagedBy": "ansible-platform-toolkit"}
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
 
 
-class Site:
-    """A fresh emulator and fake Kubernetes API, and site.yml runs against them."""
-
-    def __init__(self, workdir: Path, latency: float = 0):
-        self.workdir = workdir
-        self.emulator = launcher.start(port=launcher.free_port(), home=workdir / "emulator", latency=latency)
-        self.k8s = fake_k8s_api.start(launcher.free_port(), workdir / "k8s")
-        self.env = dict(os.environ, **self.emulator.env(), ANSIBLE_NOCOLOR="1",
-                        PLATFORM_ARTIFACTS_DIR=str(workdir / "artifacts"),
-                        **{k8s_launcher.PORT_ENV: str(self.k8s.port), k8s_launcher.HOME_ENV: str(self.k8s.home)})
-
-    def close(self) -> None:
-        launcher.stop(self.emulator.home)
-        fake_k8s_api.stop(self.k8s.home)
-
-    def client(self, service: str):
-        return boto3.client(service, endpoint_url=self.emulator.url, region_name=self.emulator.region,
-                            aws_access_key_id="testing", aws_secret_access_key="testing",
-                            verify=str(self.emulator.ca_bundle), config=Config(retries={"max_attempts": 2}))
+class Site(LocalSite):
+    """The benchmark's local site: site.yml runs timed, with the API calls the emulator saw."""
 
     def converge(self, label: str) -> dict:
         """Run site.yml once; its wall time, recap, tasks and the API calls the emulator saw."""
         timings = self.workdir / f"timings-{label}.json"
         launcher.reset_api_calls(self.emulator.url, self.emulator.ca_bundle)
         started = time.monotonic()
-        proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "inventories/local", "site.yml"], cwd=REPO_ROOT,
-                              env=dict(self.env, PLATFORM_TIMINGS_FILE=str(timings)),
-                              capture_output=True, text=True, check=False)
+        proc = self.run("site.yml", env={"PLATFORM_TIMINGS_FILE": str(timings)})
         wall = time.monotonic() - started
         calls = launcher.api_calls(self.emulator.url, self.emulator.ca_bundle)
         (self.workdir / f"ansible-{label}.log").write_text(proc.stdout + proc.stderr)

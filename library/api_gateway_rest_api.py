@@ -12,6 +12,8 @@ description:
   - Creates an API Gateway REST API, imports its OpenAPI 3 document with C(PutRestApi) in
     C(overwrite) mode when, and only when, the document changed, deploys it, and manages its stages.
   - The API is identified by its O(name); the module fails rather than guess when two APIs share it.
+    CreateRestApi takes no client token, so it is sent once; when its answer is lost, the API is
+    looked up by name before another is created.
   - The SHA-256 of the document (canonical JSON, after O(name) and O(description) are written into
     its C(info)) is kept in the API's C(OpenApiSha256) tag and in the description of each deployment
     made from it. A run re-imports the document only when the tag differs, and deploys a stage only
@@ -311,6 +313,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible.module_utils.apigateway import call
 from ansible.module_utils.apigateway import resource_arn
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 HASH_TAG = "OpenApiSha256"
@@ -571,6 +575,14 @@ class RestApiManager:
             self.module.fail_json(msg=f"Several REST APIs are named {name} ({ids}); delete the extra ones or rename them first")
         return found[0] if found else None
 
+    def create_api(self, name, request):
+        """CreateRestApi takes no client token: sent once, and after a lost answer the API is looked up by name."""
+        creator = no_resend_client(self.module, "apigateway")
+        try:
+            return create_once(lambda: creator.create_rest_api(**request), lambda: self.find_api(name))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg=f"Failed to create REST API {name}")
+
     def api_arn(self, api_id):
         return resource_arn(self.region, f"/restapis/{api_id}")
 
@@ -632,7 +644,7 @@ def ensure_present(manager, module):
             create["description"] = document["info"]["description"]
         if desired_tags:
             create["tags"] = desired_tags
-        api = manager.call("create_rest_api", f"Failed to create REST API {name}", **create)
+        api = manager.create_api(name, create)
     api_id = api["id"]
     api_arn = manager.api_arn(api_id)
     current_tags = api.get("tags") if "tags" in api else manager.tags(api_arn)

@@ -13,10 +13,11 @@ description:
     and API stages (including per-method throttles), a set of API keys, which keys are bound to which
     plan, and one AWS Secrets Manager secret per key that holds the key's value.
   - A plan and a key are identified by their name. They are looked up by name before anything is
-    created, and a create call (CreateApiKey and CreateUsagePlan take no client token) is sent again
-    only when AWS throttled it; after any other error the module looks the resource up by name
-    before failing. So a retry never makes a second copy. The module fails when two existing plans
-    (or keys) share a declared name.
+    created, and a create call (CreateApiKey and CreateUsagePlan take no client token) is sent
+    through a client that never resends it. It is sent again when AWS throttled it, and when its
+    answer is lost (connection dropped, timeout, 5xx) only after a look-up by name found nothing.
+    So a retry never makes a second copy. The module fails when two existing plans (or keys) share
+    a declared name.
   - Key values never appear in the module's arguments, output, diff or logs. A new key is created
     without a value, so API Gateway generates it; the module reads it (GetApiKey with includeValue)
     and writes it to the key's secret. When a key exists but its secret is missing, scheduled for
@@ -321,9 +322,7 @@ removed:
 """
 
 import json
-import random
 import re
-import time
 
 try:
     import botocore
@@ -331,6 +330,8 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible.module_utils.apigateway import resource_arn
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -340,8 +341,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 SET_TAG = "UsagePlanSet"
-# Error codes of a request AWS refused before doing anything (safe to send again).
-THROTTLED = ("TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*")
 SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 METHOD_KEY = re.compile(r"^(/\S*)/([A-Z]+|\*)$")
@@ -653,6 +652,8 @@ class Aws:
         try:
             self.apigateway = module.client("apigateway", retry_decorator=retry)
             self.secrets = module.client("secretsmanager", retry_decorator=retry)
+            # For the creates that take no client token: botocore never sends its requests twice.
+            self.creator = no_resend_client(module, "apigateway")
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg="Failed to connect to AWS")
         self._kms = None
@@ -665,28 +666,12 @@ class Aws:
             self.module.fail_json_aws(e, msg=f"Failed to {what}")
 
     def create_once(self, what, function, find, **params):
-        """Call a create operation that takes no client token without ever making a second copy.
-
-        Only a throttled request (refused, nothing made) is sent again; after any other failure
-        the resource is looked up by name (find) in case AWS made it before the error.
-        """
-        for attempt in range(6):
-            try:
-                return function(**params)
-            except is_boto3_error_code(THROTTLED):
-                time.sleep(random.uniform(0, min(2 ** attempt, 20)))
-            except (
-                botocore.exceptions.ClientError,
-                botocore.exceptions.BotoCoreError,
-            ) as e:  # pylint: disable=duplicate-except
-                made = find()
-                if made is not None:
-                    return made
-                self.module.fail_json_aws(e, msg=f"Failed to {what}")
-        made = find()
-        if made is None:
-            self.module.fail_json(msg=f"Failed to {what}: AWS kept throttling the request")
-        return made
+        """Call a create operation of self.creator (no client token) without ever making a second copy:
+        after a lost answer, find() looks the resource up by name before it is created again."""
+        try:
+            return create_once(lambda: function(**params), find)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg=f"Failed to {what}")
 
     def arn(self, kind, resource_id):
         return resource_arn(self.region, f"/{kind}/{resource_id}") if resource_id else ""
@@ -870,7 +855,7 @@ def ensure_key_present(aws, key, existing):
             if tags:
                 request["tags"] = tags
             # No value: API Gateway generates it.
-            created = aws.create_once(f"create API key {key['name']}", aws.apigateway.create_api_key,
+            created = aws.create_once(f"create API key {key['name']}", aws.creator.create_api_key,
                                       lambda: aws.by_name("API keys", aws.api_keys(), {key["name"]}).get(key["name"]), **request)
             aws.hide(created.get("value"))
             result["id"] = created["id"]
@@ -944,7 +929,7 @@ def ensure_plan_present(aws, plan, existing, key_ids):
         result.update(created=True, changed=True)
         before, after = {}, dict(plan_view(request), tags=tags)
         if not module.check_mode:
-            result["id"] = aws.create_once(f"create usage plan {plan['name']}", aws.apigateway.create_usage_plan,
+            result["id"] = aws.create_once(f"create usage plan {plan['name']}", aws.creator.create_usage_plan,
                                            lambda: aws.by_name("usage plans", aws.usage_plans(), {plan["name"]}).get(plan["name"]),
                                            **request)["id"]
         current_key_ids = []

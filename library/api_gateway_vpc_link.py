@@ -12,6 +12,8 @@ description:
   - Creates and deletes a VPC link, through which REST API integrations of type C(HTTP) or
     C(HTTP_PROXY) with C(connectionType=VPC_LINK) reach an internal Network Load Balancer.
   - The link is identified by its O(name); the module fails rather than guess when two links share it.
+    CreateVpcLink takes no client token, so it is sent once; when its answer is lost, the link is
+    looked up by name before another is created.
   - AWS cannot change a link's targets. When O(target_arns) differ from the existing link's, the
     module fails and changes nothing, unless O(replace=true), which deletes the link and makes a new one
     (its id changes, so the API's document, which names it, must then be deployed again).
@@ -118,6 +120,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible.module_utils.apigateway import call
 from ansible.module_utils.apigateway import resource_arn
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 
@@ -130,6 +134,24 @@ def find_link(client, module, name):
     if len(found) > 1:
         module.fail_json(msg=f"Several VPC links are named {name} ({', '.join(sorted(f['id'] for f in found))})")
     return found[0] if found else None
+
+
+def create_link(client, module, name, targets):
+    """CreateVpcLink takes no client token: sent once, and after a lost answer the link is looked up by
+    name (with these targets: a link being replaced may still be listed)."""
+    params = module.params
+    creator = no_resend_client(module, "apigateway")
+
+    def find_new():
+        link = find_link(client, module, name)
+        return link if link and sorted(link.get("targetArns", [])) == targets else None
+
+    try:
+        return create_once(lambda: creator.create_vpc_link(name=name, description=params["description"],
+                                                           targetArns=targets, tags=params["tags"] or {}),
+                           find_new)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to create VPC link {name}")
 
 
 def link_arn(module, link_id):
@@ -174,8 +196,7 @@ def ensure_present(client, module):
         if module.check_mode:
             after = {"id": "", "name": name, "status": "", "target_arns": targets}
             return {"changed": True, "vpc_link": after, "diff": {"before": before, "after": after}}
-        link = call(client, module, "create_vpc_link", f"Failed to create VPC link {name}", name=name,
-                    description=params["description"], targetArns=targets, tags=params["tags"] or {})
+        link = create_link(client, module, name, targets)
     else:
         current_tags = link.get("tags") or {}
         _, to_set, to_unset = plan_tags(current_tags, params["tags"], params["purge_tags"])

@@ -12,7 +12,8 @@ description:
   - Creates, updates and deletes an app client of an Amazon Cognito user pool.
   - An app client is identified by O(user_pool_id) and O(name); the module lists the
     pool's clients and matches the name before creating, and refuses to act when two
-    clients share the name.
+    clients share the name. CreateUserPoolClient takes no client token, so it is sent once;
+    when its answer is lost, the client is looked up by name before another is created.
   - Whether the client has a secret is fixed at creation; a different O(generate_secret)
     for an existing client is refused with a message naming the setting.
   - UpdateUserPoolClient resets every setting it is not given, so the module always sends
@@ -120,6 +121,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 
 UNITS = {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
 
@@ -201,6 +204,19 @@ def find_client(client, module):
                 UserPoolId=params["user_pool_id"], ClientId=matches[0]["ClientId"])["UserPoolClient"]
 
 
+def create_client(client, module, desired):
+    """CreateUserPoolClient takes no client token: sent once, and after a lost answer the client is
+    looked up by name in the pool."""
+    params = module.params
+    creator = no_resend_client(module, "cognito-idp")
+    try:
+        return create_once(lambda: creator.create_user_pool_client(
+            UserPoolId=params["user_pool_id"], ClientName=params["name"], GenerateSecret=params["generate_secret"],
+            **request(desired))["UserPoolClient"], lambda: find_client(client, module))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to create the app client")
+
+
 def main():
     argument_spec = dict(
         state=dict(default="present", choices=["present", "absent"]),
@@ -245,9 +261,7 @@ def main():
     if current is None:
         result.update(changed=True, changes=["create"])
         if not module.check_mode:
-            created = call(module, client.create_user_pool_client, "create the app client",
-                           UserPoolId=params["user_pool_id"], ClientName=params["name"],
-                           GenerateSecret=params["generate_secret"], **request(desired))["UserPoolClient"]
+            created = create_client(client, module, desired)
             result["client"] = {"client_id": created["ClientId"], "name": params["name"]}
     else:
         has_secret = bool(current.get("ClientSecret"))

@@ -14,7 +14,8 @@ description:
     unauthenticated roles.
   - An identity pool is identified by its O(name). CreateIdentityPool takes no client token and
     AWS allows several pools with one name, so the module lists the pools and matches the name
-    before creating; it refuses to act when two pools share the name.
+    before creating; it refuses to act when two pools share the name. CreateIdentityPool is sent
+    once; when its answer is lost, the pool is looked up by name before another is created.
   - Deleting a pool requires O(state=absent) and O(allow_delete=true).
   - This module supports check mode and diff mode.
 author:
@@ -113,6 +114,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 
@@ -173,6 +176,18 @@ def find_pool(client, module, name):
                 IdentityPoolId=matches[0]["IdentityPoolId"])
 
 
+def create_pool(client, module, desired):
+    """CreateIdentityPool takes no client token: sent once, and after a lost answer the pool is looked up by name."""
+    name = module.params["name"]
+    creator = no_resend_client(module, "cognito-identity")
+    try:
+        return create_once(lambda: creator.create_identity_pool(
+            IdentityPoolName=name, IdentityPoolTags=module.params["tags"] or {}, **desired),
+            lambda: find_pool(client, module, name))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to create the identity pool")
+
+
 def main():
     argument_spec = dict(
         state=dict(default="present", choices=["present", "absent"]),
@@ -221,8 +236,7 @@ def main():
         changes.append("create")
         current_roles = {}
         if not module.check_mode:
-            pool = call(module, client.create_identity_pool, "create the identity pool",
-                        IdentityPoolName=params["name"], IdentityPoolTags=params["tags"] or {}, **desired)
+            pool = create_pool(client, module, desired)
     else:
         current_tags = pool.get("IdentityPoolTags") or {}
         live = live_settings(pool)

@@ -14,11 +14,14 @@ description:
     hosted UI domain and resource servers (with their scopes).
   - A user pool is identified by its O(name). CreateUserPool takes no client token and AWS
     allows several pools with one name, so the module lists the pools and matches the name
-    before creating; it refuses to act when two pools share the name.
-  - Replacing a user pool loses every user in it, so the module never replaces one. Settings
-    AWS cannot change in place (O(username_attributes)) are refused with a message naming the
-    setting when they differ from the existing pool.
-  - Deleting a pool requires O(state=absent) and O(allow_delete=true).
+    before creating; it refuses to act when two pools share the name. CreateUserPool is sent once;
+    when its answer is lost, the pool is looked up by name before another is created.
+  - Replacing a user pool loses every user in it, so the module replaces one only with
+    O(allow_replacement=true). Otherwise settings AWS cannot change in place
+    (O(username_attributes)) are refused, before any change, with a message naming the pool,
+    the setting and O(allow_replacement) when they differ from the existing pool.
+  - Deleting a pool requires O(state=absent) and O(allow_delete=true), and its deletion
+    protection off.
   - This module supports check mode and diff mode.
 author:
   - Ansible toolkit contributors
@@ -36,6 +39,18 @@ options:
     type: str
   allow_delete:
     description: Must be V(true) for O(state=absent) to delete the pool and every user in it.
+    default: false
+    type: bool
+  allow_replacement:
+    description:
+      - Must be V(true) for a change AWS can only make with a new pool (O(username_attributes)).
+        The pool is then deleted with every user in it (and its domain, groups and app clients)
+        and created again with the requested settings. Its id and ARN change.
+      - A pool whose deletion protection is on is never replaced.
+    default: false
+    type: bool
+  deletion_protection:
+    description: Whether the pool is protected against deletion (DeletionProtection V(ACTIVE)).
     default: false
     type: bool
   password_policy:
@@ -208,6 +223,13 @@ changes:
   type: list
   elements: str
   sample: ["create pool", "group admins"]
+refused:
+  description: The settings that need a new pool, when the run failed because O(allow_replacement) is false
+    (nothing was changed).
+  returned: when a replacement was refused
+  type: list
+  elements: str
+  sample: ["username_attributes: AWS cannot change them on an existing pool (it has ['email'], requested [])"]
 """
 
 try:
@@ -218,6 +240,8 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 
@@ -261,6 +285,7 @@ def feature_plan_errors(params):
 def pool_settings(params, pool=None):
     """The settings UpdateUserPool takes (it resets whatever is left out, so all are sent)."""
     settings = {
+        "DeletionProtection": "ACTIVE" if params.get("deletion_protection") else "INACTIVE",
         "Policies": desired_policies(params),
         "AutoVerifiedAttributes": sorted(params["auto_verified_attributes"]),
         "VerificationMessageTemplate": {"DefaultEmailOption": params["verification_email_option"]},
@@ -276,6 +301,7 @@ def pool_settings(params, pool=None):
 def live_settings(pool):
     policy = pool.get("Policies", {}).get("PasswordPolicy", {})
     return {
+        "DeletionProtection": pool.get("DeletionProtection") or "INACTIVE",
         "Policies": {"PasswordPolicy": {key: policy.get(key) for key in (
             "MinimumLength", "RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols",
             "TemporaryPasswordValidityDays")}},
@@ -421,23 +447,24 @@ def ensure_present(client, module):
         module.fail_json(msg="; ".join(errors))
     pool = find_pool(client, module, params["name"])
     desired = pool_settings(params, pool)
+    reasons = immutable_errors(pool, params) if pool else []
     before, after = {}, {"name": params["name"], **desired, "tags": params["tags"] or {}}
 
     if pool is None:
         changes.append("create pool")
         if check:
             return finish(module, changes, {}, before, after)
-        create = dict(desired, PoolName=params["name"], MfaConfiguration="OFF",
-                      UserPoolTags=params["tags"] or {})
-        if params["username_attributes"]:
-            create["UsernameAttributes"] = params["username_attributes"]
-        pool = call(module, client.create_user_pool, "create the user pool", **create)["UserPool"]
+        pool = create_pool(client, module, desired)
+        current_tags = params["tags"] or {}
+        live = live_settings(pool)
+    elif reasons:
+        pool = replace_pool(client, module, pool, reasons, desired)
+        changes.append("replace pool")
+        if check:
+            return finish(module, changes, {}, {"name": params["name"], "id": pool["Id"]}, after)
         current_tags = params["tags"] or {}
         live = live_settings(pool)
     else:
-        errors = immutable_errors(pool, params)
-        if errors:
-            module.fail_json(msg="; ".join(errors))
         current_tags = pool.get("UserPoolTags") or {}
         live = live_settings(pool)
         before = {"name": params["name"], **live, "tags": current_tags}
@@ -469,6 +496,42 @@ def ensure_present(client, module):
     reconcile_resource_servers(client, module, pool_id, changes)
     result_pool = {"id": pool_id, "arn": pool["Arn"], "name": params["name"], "domain": params["domain"]}
     return finish(module, changes, result_pool, before, after)
+
+
+def create_pool(client, module, desired):
+    params = module.params
+    create = dict(desired, PoolName=params["name"], MfaConfiguration="OFF", UserPoolTags=params["tags"] or {})
+    if params["username_attributes"]:
+        create["UsernameAttributes"] = params["username_attributes"]
+    # CreateUserPool takes no client token: sent once, and after a lost answer the pool is looked up by name.
+    creator = no_resend_client(module, "cognito-idp")
+    try:
+        return create_once(lambda: creator.create_user_pool(**create)["UserPool"],
+                           lambda: find_pool(client, module, params["name"]))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to create the user pool")
+
+
+def replace_pool(client, module, pool, reasons, desired):
+    """Delete the pool and create it again, when allow_replacement says so; refuse before any change otherwise.
+    In check mode nothing is changed and the old pool is returned."""
+    name = module.params["name"]
+    if not module.params["allow_replacement"]:
+        module.fail_json(msg=f"user pool {name}: " + "; ".join(reasons) + ". Nothing was changed; "
+                             "allow_replacement=true replaces the pool (every user in it is lost).", refused=reasons)
+    if pool.get("DeletionProtection") == "ACTIVE":
+        module.fail_json(msg=f"user pool {name}: not replaced, its deletion protection is on; turn it off "
+                             "(deletion_protection=false) in a run of its own first. Nothing was changed.")
+    if module.check_mode:
+        return pool
+    delete_pool(client, module, pool)
+    return create_pool(client, module, desired)
+
+
+def delete_pool(client, module, pool):
+    if pool.get("Domain"):
+        call(module, client.delete_user_pool_domain, "delete the domain", Domain=pool["Domain"], UserPoolId=pool["Id"])
+    call(module, client.delete_user_pool, "delete the user pool", UserPoolId=pool["Id"])
 
 
 def reconcile_groups(client, module, pool_id, changes):
@@ -539,12 +602,12 @@ def ensure_absent(client, module):
         return finish(module, [], {}, {}, {})
     if not module.params["allow_delete"]:
         module.fail_json(msg="allow_delete: deleting the user pool loses every user in it; set it to true to confirm")
+    if pool.get("DeletionProtection") == "ACTIVE":
+        module.fail_json(msg=f"user pool {pool['Name']}: not deleted, its deletion protection is on; turn it off "
+                             "(deletion_protection=false) in a run of its own first")
     changes = ["delete pool"]
     if not module.check_mode:
-        if pool.get("Domain"):
-            call(module, client.delete_user_pool_domain, "delete the domain", Domain=pool["Domain"],
-                 UserPoolId=pool["Id"])
-        call(module, client.delete_user_pool, "delete the user pool", UserPoolId=pool["Id"])
+        delete_pool(client, module, pool)
     return finish(module, changes, {}, {"name": pool["Name"], "id": pool["Id"]}, {})
 
 
@@ -553,6 +616,8 @@ def main():
         state=dict(default="present", choices=["present", "absent"]),
         name=dict(required=True),
         allow_delete=dict(type="bool", default=False),
+        allow_replacement=dict(type="bool", default=False),
+        deletion_protection=dict(type="bool", default=False),
         password_policy=dict(type="dict", default={}, no_log=False, options=dict(
             minimum_length=dict(type="int", default=8),
             require_uppercase=dict(type="bool", default=True),

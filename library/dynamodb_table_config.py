@@ -19,7 +19,8 @@ description:
     V(ACTIVE) between calls.
   - A change that would need a new table (partition or sort key, their attribute types,
     local secondary indexes) is refused before any call is made, with a message naming the
-    table and the attribute. The module never drops data to converge.
+    table, the attribute and O(allow_replacement). The module never drops data to converge
+    unless O(allow_replacement=true) says so.
   - A table is deleted only with O(state=absent) and O(allow_table_deletion=true), and only
     when its deletion protection is off.
   - This module supports check mode and diff mode.
@@ -184,6 +185,14 @@ options:
       - Must be V(true) for O(state=absent) to delete the table and all its items.
     type: bool
     default: false
+  allow_replacement:
+    description:
+      - Must be V(true) for a change that needs a new table (see the description). The module then
+        deletes the table with every item in it and creates it again with the declared settings.
+        Nothing is copied over; migrating the data is left to the user.
+      - A table whose deletion protection is on is never replaced; turn it off in a run of its own first.
+    type: bool
+    default: false
   wait:
     description:
       - Wait for the table and its indexes to be V(ACTIVE) after each change (always done
@@ -249,6 +258,16 @@ EXAMPLES = r"""
       max_write: 200
       target_utilization: 70
     ttl_attribute: expires_at
+
+- name: Replace a table whose declared sort key changed (every item is lost)
+  dynamodb_table_config:
+    name: scratch
+    attributes:
+      id: S
+      created_at: N
+    partition_key: id
+    sort_key: created_at
+    allow_replacement: true
 
 - name: Delete a table (its deletion protection must be off)
   dynamodb_table_config:
@@ -373,6 +392,13 @@ changes:
   type: list
   elements: str
   sample: ["create global secondary index by-status", "enable point-in-time recovery"]
+refused:
+  description: Why the declared table needs a new one, one line per difference, when the run failed
+    because O(allow_replacement) is false (nothing was changed).
+  returned: when a replacement was refused
+  type: list
+  elements: str
+  sample: ["table todos: sort key is none on AWS but declared 'todo_id' (S); AWS cannot change ..."]
 """
 
 import copy
@@ -1048,6 +1074,7 @@ def ensure_present(clients, module):
     desired = desired_spec(params, resolve_kms_key(clients["kms"], module, params["kms_key_id"]))
     desired_targets = scaling_targets(name, desired)
     table, live, live_targets = current_state(clients, module, name)
+    reasons = replacement_reasons(name, desired, live) if table else []
 
     if table is None:
         tags = dict(params["tags"] or {})
@@ -1055,10 +1082,22 @@ def ensure_present(clients, module):
         steps += plan_settings(desired, live_spec({"TableName": name}))
         steps += plan_scaling(desired_targets, {})
         before = {}
+    elif reasons:
+        if not params["allow_replacement"]:
+            module.fail_json(msg="; ".join(reasons) + ". Nothing was changed; allow_replacement=true replaces "
+                             "the table (it is deleted with every item in it and created again).", refused=reasons)
+        if live["deletion_protection"]:
+            module.fail_json(msg=f"table {name}: not replaced, its deletion protection is on; turn it off "
+                             "(deletion_protection=false) in a run of its own first. Nothing was changed.")
+        tags = dict(params["tags"] or {})
+        steps = [{"action": "delete_table", "live_targets": sorted(live_targets),
+                  "text": f"delete table {name} with every item in it, to replace it ({'; '.join(reasons)})"},
+                 {"action": "create", "text": f"create table {name}"}]
+        steps += plan_settings(desired, live_spec({"TableName": name}))
+        steps += plan_scaling(desired_targets, {})
+        before = live_view(live, live_targets)
+        live = None  # the new table is planned from nothing
     else:
-        reasons = replacement_reasons(name, desired, live)
-        if reasons:
-            module.fail_json(msg="; ".join(reasons) + ". Nothing was changed.", refused=reasons)
         tags, to_set, to_unset = plan_tags(live["tags"], params["tags"], params["purge_tags"])
         scaling = plan_scaling(desired_targets, live_targets)
         # Stop auto scaling first (before a switch to on-demand or an index deletion), start it last.
@@ -1082,7 +1121,10 @@ def ensure_present(clients, module):
         module.exit_json(**result)
 
     for step in steps:
-        if step["action"] == "create":
+        if step["action"] == "delete_table":
+            delete_table(clients, module, name, step["live_targets"])
+            wait_deleted(ddb, module, name)  # CreateTable fails while the old table is still being deleted
+        elif step["action"] == "create":
             try:
                 # No retry on ResourceInUseException here: it means the table exists.
                 ddb.create_table(**create_request(name, desired, tags))
@@ -1099,6 +1141,19 @@ def ensure_present(clients, module):
     table, live, live_targets = current_state(clients, module, name)
     result["table"] = table_result(table, live_view(live, live_targets))
     module.exit_json(**result)
+
+
+def delete_table(clients, module, name, live_targets):
+    """Stop the table's auto scaling (the (resource id, dimension) pairs given), then delete it."""
+    for resource_id, dimension in live_targets:
+        run_step(clients, module, name, {"action": "deregister_scalable_target", "resource_id": resource_id,
+                                         "dimension": dimension, "text": f"stop auto scaling of {resource_id}"})
+    try:
+        clients["dynamodb"].delete_table(TableName=name, aws_retry=True)
+    except is_boto3_error_code("ResourceNotFoundException"):
+        pass
+    except _aws_error_types() as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to delete table {name}")
 
 
 def ensure_absent(clients, module):
@@ -1118,15 +1173,7 @@ def ensure_absent(clients, module):
                              "turn it off (deletion_protection=false) in a run of its own first. Nothing was changed.")
     if module.check_mode:
         module.exit_json(**result)
-    for key in sorted(live_targets):
-        run_step(clients, module, name, {"action": "deregister_scalable_target", "resource_id": key[0],
-                                         "dimension": key[1], "text": f"stop auto scaling of {key[0]}"})
-    try:
-        ddb.delete_table(TableName=name, aws_retry=True)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        pass
-    except _aws_error_types() as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to delete table {name}")
+    delete_table(clients, module, name, sorted(live_targets))
     if module.params["wait"]:
         wait_deleted(ddb, module, name)
     module.exit_json(**result)
@@ -1222,6 +1269,7 @@ def main():
         table_class=dict(default="STANDARD", choices=["STANDARD", "STANDARD_INFREQUENT_ACCESS"]),
         deletion_protection=dict(type="bool", default=False),
         allow_table_deletion=dict(type="bool", default=False),
+        allow_replacement=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
         tags=dict(type="dict", aliases=["resource_tags"]),

@@ -440,9 +440,10 @@ def apply_table_changes(client, module, table_id, name, plan):
              RouteTableId=table_id, **_destination(dest), **{field: target})
     for dest, (field, target) in sorted(to_create.items()):
         call(module, f"create the route to {dest} of {name}", client.create_route,
-             RouteTableId=table_id, **_destination(dest), **{field: target})
+             done_if=("RouteAlreadyExists",), RouteTableId=table_id, **_destination(dest), **{field: target})
     for dest in sorted(to_delete):
-        call(module, f"delete the route to {dest} of {name}", client.delete_route, RouteTableId=table_id, **_destination(dest))
+        call(module, f"delete the route to {dest} of {name}", client.delete_route, done_if=("InvalidRoute.NotFound",),
+             RouteTableId=table_id, **_destination(dest))
     if to_unset:
         call(module, f"untag {name}", client.delete_tags, Resources=[table_id], Tags=[{"Key": key} for key in to_unset])
     if to_set:
@@ -453,9 +454,10 @@ def apply_table_changes(client, module, table_id, name, plan):
                  AssociationId=current_association, RouteTableId=table_id)
         else:
             call(module, f"associate {subnet_id} with {name}", client.associate_route_table,
-                 RouteTableId=table_id, SubnetId=subnet_id)
+                 done_if=("Resource.AlreadyAssociated",), RouteTableId=table_id, SubnetId=subnet_id)
     for association_id in to_disassociate:
-        call(module, f"disassociate a subnet from {name}", client.disassociate_route_table, AssociationId=association_id)
+        call(module, f"disassociate a subnet from {name}", client.disassociate_route_table,
+             done_if=("InvalidAssociationID.NotFound",), AssociationId=association_id)
 
 
 # ---------------------------------------------------------------------------

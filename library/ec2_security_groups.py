@@ -502,10 +502,10 @@ def apply_group_changes(client, module, group_id, name, plan):
     # Authorize before revoking: a replaced rule never leaves a gap.
     if to_authorize:
         call(module, f"authorize the new rules of {name}", client.authorize_security_group_ingress,
-             GroupId=group_id, IpPermissions=to_ip_permissions(to_authorize))
+             done_if=("InvalidPermission.Duplicate",), GroupId=group_id, IpPermissions=to_ip_permissions(to_authorize))
     if to_revoke:
         call(module, f"revoke the undeclared rules of {name}", client.revoke_security_group_ingress,
-             GroupId=group_id, IpPermissions=to_ip_permissions(to_revoke, with_descriptions=False))
+             done_if=("InvalidPermission.NotFound",), GroupId=group_id, IpPermissions=to_ip_permissions(to_revoke, with_descriptions=False))
     if to_describe:
         call(module, f"update the rule descriptions of {name}", client.update_security_group_rule_descriptions_ingress,
              GroupId=group_id, IpPermissions=to_ip_permissions(to_describe))

@@ -19,6 +19,8 @@ description:
     mapping's C(protocol), a health check's C(interval), C(timeout) and C(retries)) do not
     count as differences.
   - Tags are set on the latest revision in place (they never make a new revision).
+  - RegisterTaskDefinition takes no client token, so it is sent once; when its answer is lost, the
+    latest C(ACTIVE) revision is taken if it is new and is the requested definition, before another is registered.
   - O(state=absent) deregisters every C(ACTIVE) revision of the family.
   - This module supports check mode and diff mode.
 author:
@@ -149,6 +151,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 # Values AWS documents as the defaults it stores when a field is left out
@@ -247,6 +251,19 @@ def active_arns(client, module, family):
     return sorted(arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family)
 
 
+def register_once(client, module, definition, request, live):
+    """RegisterTaskDefinition takes no client token: it is sent once, and after a lost answer the
+    family's latest ACTIVE revision is taken when it is newer than `live` and is the definition asked for."""
+    creator = no_resend_client(module, "ecs")
+
+    def find():
+        latest, _ = latest_active(client, module, definition["family"])
+        newer = latest and (live is None or latest["revision"] > live["revision"])
+        return latest if newer and not differences(definition, latest) else None
+
+    return create_once(lambda: creator.register_task_definition(**request)["taskDefinition"], find)
+
+
 def diff_view(definition, tags):
     view = {key: definition.get(key) for key in COMPARED if key in definition}
     view["tags"] = tags
@@ -280,7 +297,7 @@ def ensure_present(client, module):
             request = dict(definition)
             if tags:
                 request["tags"] = ansible_dict_to_boto3_tag_list(tags, "key", "value")
-            created = client.register_task_definition(aws_retry=True, **request)["taskDefinition"]
+            created = register_once(client, module, definition, request, live)
         else:
             if to_unset:
                 client.untag_resource(aws_retry=True, resourceArn=live["taskDefinitionArn"], tagKeys=to_unset)

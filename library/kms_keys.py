@@ -17,6 +17,11 @@ description:
   - Only what differs is changed - description, key policy, rotation, tags - each with its own call.
     Key policies are compared as parsed JSON, so formatting and key order do not count.
   - Every key is read, and every problem found, before anything is changed.
+  - CreateKey takes no client token, so a new key is tagged with its alias (tag C(KmsKeyAlias)) in the
+    same call, and sent once; when its answer is lost, the module looks for the key by that tag before
+    creating another. A key that carries the tag but no alias yet (a run stopped between CreateKey and
+    CreateAlias) is taken over and given its alias instead of making a second key; finding it costs
+    ListKeys and, for each key without an alias, DescribeKey and ListResourceTags, only when an alias is missing.
   - A key that is pending deletion or disabled under one of the aliases fails the run, naming the
     alias; the module never makes a second key beside it.
   - This module supports check mode and diff mode (the diff is keyed by alias).
@@ -46,7 +51,9 @@ options:
         description: Whether AWS rotates the key material yearly. Unset leaves it alone (off on a new key).
         type: bool
       tags:
-        description: Tags of the key. Unset leaves the tags alone; with O(purge_tags=true), other tags are removed.
+        description:
+          - Tags of the key. Unset leaves the tags alone; with O(purge_tags=true), other tags are removed.
+          - The C(KmsKeyAlias) tag is the module's own (set on a new key, never removed) and cannot be given.
         type: dict
   purge_tags:
     description: Remove tags not listed in O(keys[].tags) (only for keys that give O(keys[].tags)).
@@ -118,7 +125,9 @@ keys:
       type: bool
       sample: false
     changes:
-      description: The settings this run changed on an existing key.
+      description:
+        - The settings this run changed on an existing key.
+        - V(alias) when the key was one a stopped run had created but not named yet.
       returned: always
       type: list
       elements: str
@@ -138,6 +147,8 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils.create_once import create_once
+from ansible.module_utils.create_once import no_resend_client
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -146,6 +157,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 # What AWS accepts in an alias name; alias/aws/ is reserved for AWS managed keys.
 ALIAS_PATTERN = re.compile(r"^alias/(?!aws/)[A-Za-z0-9/_-]+$")
 SETTINGS = ("description", "policy", "enable_key_rotation", "tags")
+# Set on a new key in CreateKey: finds a key whose create answer was lost, or whose alias was never made.
+ALIAS_TAG = "KmsKeyAlias"
 
 
 # ---------------------------------------------------------------------------
@@ -185,6 +198,8 @@ def desired_keys(keys):
             errors.append(f"keys[{index}].policy ({alias}): not a JSON object: {e}")
             policy = None
         tags = key.get("tags")
+        if tags and ALIAS_TAG in tags:
+            errors.append(f"keys[{index}].tags ({alias}): {ALIAS_TAG} is set by the module, leave it out")
         desired.append({
             "alias": alias,
             "description": key.get("description"),
@@ -224,6 +239,12 @@ def unusable_state_message(alias, metadata):
 # ---------------------------------------------------------------------------
 # AWS calls
 # ---------------------------------------------------------------------------
+
+
+@AWSRetry.jittered_backoff()
+def _list_keys(client):
+    paginator = client.get_paginator("list_keys")
+    return paginator.paginate(PaginationConfig={"PageSize": 100}).build_full_result().get("Keys", [])
 
 
 @AWSRetry.jittered_backoff()
@@ -277,7 +298,29 @@ def read_key(client, module, key_id, desired):
         live["enable_key_rotation"] = status["KeyRotationEnabled"]
     if desired["tags"] is not None:
         live["tags"] = key_tags(client, module, key_id)
+        live["tags"].pop(ALIAS_TAG, None)  # the module's own tag: neither compared nor purged
     return metadata, live
+
+
+def keys_without_alias(client, module, key_ids):
+    """{alias tag: key metadata} of the enabled customer keys that no alias names but that carry
+    ALIAS_TAG: keys a run created without finishing (lost CreateKey answer, or stopped before CreateAlias)."""
+    named = set(key_ids.values())
+    try:
+        listed = _list_keys(client)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to list the KMS keys")
+    found = {}
+    for key in listed:
+        if key["KeyId"] in named:
+            continue
+        metadata = call(module, f"describe key {key['KeyId']}", client.describe_key, KeyId=key["KeyId"])["KeyMetadata"]
+        if metadata.get("KeyManager") != "CUSTOMER" or metadata.get("KeyState") != "Enabled":
+            continue
+        alias = key_tags(client, module, key["KeyId"]).get(ALIAS_TAG)
+        if alias and alias not in found:
+            found[alias] = metadata
+    return found
 
 
 def create_key(client, module, desired):
@@ -285,21 +328,28 @@ def create_key(client, module, desired):
     params = {"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT", "Description": desired["description"] or ""}
     if desired["policy"] is not None:
         params["Policy"] = json.dumps(desired["policy"])
-    if desired["tags"]:
-        params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in desired["tags"].items()]
-    metadata = call(module, f"create the key for {alias}", client.create_key, **params)["KeyMetadata"]
+    tags = dict(desired["tags"] or {}, **{ALIAS_TAG: alias})
+    params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+    creator = no_resend_client(module, "kms")
+    try:
+        metadata = create_once(lambda: creator.create_key(**params)["KeyMetadata"],
+                               lambda: keys_without_alias(client, module, key_ids_by_alias(client, module)).get(alias))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to create the key for {alias}")
     try:
         _new_key_call(client.create_alias, AliasName=alias, TargetKeyId=metadata["KeyId"])
         if desired["enable_key_rotation"]:
             _new_key_call(client.enable_key_rotation, KeyId=metadata["KeyId"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Created key {metadata['KeyId']} but failed to finish it as {alias} "
-                                    "(a re-run makes another key unless the alias is set)")
+                                    f"(a re-run finds it by its {ALIAS_TAG} tag and finishes it)")
     return metadata
 
 
 def update_key(client, module, key_id, desired, changes, to_set, to_unset):
     alias = desired["alias"]
+    if "alias" in changes:
+        call(module, f"create the alias {alias}", client.create_alias, AliasName=alias, TargetKeyId=key_id)
     if "description" in changes:
         call(module, f"update the description of {alias}", client.update_key_description,
              KeyId=key_id, Description=desired["description"])
@@ -324,17 +374,23 @@ def update_key(client, module, key_id, desired, changes, to_set, to_unset):
 def plan(client, module, wanted):
     """One plan entry per key: what exists, what changes; fails on any unusable key before a change."""
     key_ids = key_ids_by_alias(client, module)
+    if any(desired["alias"] not in key_ids for desired in wanted):
+        # A key a stopped run created but did not name is given its alias, not made again.
+        unnamed = {alias: metadata["KeyId"] for alias, metadata in keys_without_alias(client, module, key_ids).items()}
+    else:
+        unnamed = {}
     plans, problems = [], []
     for desired in wanted:
         alias = desired["alias"]
         entry = {"desired": desired, "metadata": None, "changes": [], "to_set": {}, "to_unset": []}
-        if alias in key_ids:
-            metadata, live = read_key(client, module, key_ids[alias], desired)
+        key_id = key_ids.get(alias) or unnamed.get(alias)
+        if key_id:
+            metadata, live = read_key(client, module, key_id, desired)
             entry["metadata"] = metadata
             if metadata.get("KeyState") != "Enabled":
                 problems.append(unusable_state_message(alias, metadata))
             else:
-                entry["changes"] = setting_changes(live, desired)
+                entry["changes"] = ([] if alias in key_ids else ["alias"]) + setting_changes(live, desired)
                 tags, entry["to_set"], entry["to_unset"] = plan_tags(live["tags"], desired["tags"], module.params["purge_tags"])
                 if entry["to_set"] or entry["to_unset"]:
                     entry["changes"].append("tags")

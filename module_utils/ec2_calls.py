@@ -12,11 +12,18 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 
-def call(module, what, method, **params):
-    """method(**params) with the module's retries; fail the module with "Failed to <what>"."""
+def call(module, what, method, done_if=(), **params):
+    """method(**params) with the module's retries; fail the module with "Failed to <what>".
+
+    done_if: error codes that mean the change is already made (None is returned): botocore sends a
+    request again when its answer is lost, and the second answer of an add that worked is then
+    "already exists" (InvalidPermission.Duplicate, RouteAlreadyExists, ...), of a removal "not found".
+    """
     try:
         return method(aws_retry=True, **params)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        if isinstance(e, botocore.exceptions.ClientError) and e.response.get("Error", {}).get("Code") in done_if:
+            return None
         module.fail_json_aws(e, msg=f"Failed to {what}")
 
 

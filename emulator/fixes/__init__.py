@@ -12,9 +12,10 @@ moto is imported inside each fix so that importing this package stays cheap.
 
 from collections.abc import Callable, Collection
 
-from emulator.fixes import apigateway, apigateway_usage_plans, awslambda, backup, cloudtrail, cognito_identity, config, dax, dynamodb, ec2, ecr, ecs, eks, elbv2, kinesis, kms, latency, logs, resourcegroupstaggingapi, s3, sns, sqs, wafv2
+from emulator.fixes import apigateway, apigateway_usage_plans, applicationautoscaling, awslambda, backup, client_tokens, cloudtrail, cognito_identity, config, dax, dynamodb, ec2, ecr, ecs, eks, elbv2, kinesis, kms, latency, logs, resourcegroupstaggingapi, s3, sns, sqs, wafv2
 
 FIXES: list[Callable[[], None]] = [*ec2.FIXES, *kms.FIXES, *s3.FIXES, *dynamodb.FIXES, *dax.FIXES, *kinesis.FIXES, *sqs.FIXES, *sns.FIXES, *backup.FIXES, *awslambda.FIXES, *cognito_identity.FIXES, *apigateway.FIXES, *apigateway_usage_plans.FIXES, *eks.FIXES, *ecr.FIXES, *ecs.FIXES, *elbv2.FIXES, *logs.FIXES, *wafv2.FIXES, *config.FIXES, *cloudtrail.FIXES, *resourcegroupstaggingapi.FIXES,
+                                   *client_tokens.FIXES, *applicationautoscaling.FIXES,
                                    *latency.FIXES]  # last: it wraps operations the fixes above add
 
 

@@ -52,8 +52,31 @@ def nat_gateways_filter_by_tags() -> None:
     NatGatewayBackend.describe_nat_gateways = describe_nat_gateways
 
 
+def replace_network_acl_association_of_unknown_id_is_not_found() -> None:
+    """ReplaceNetworkAclAssociation with an association id that does not exist (any more) answers
+    InvalidAssociationID.NotFound.
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+    (InvalidAssociationID.NotFound: "The specified association ID ... does not exist").
+    moto's replace_network_acl_association looks the id up with next() and lets StopIteration
+    escape: a 500 Internal Server Error. A resent replace (its first answer lost) meets it.
+    """
+    from moto.ec2.exceptions import InvalidAssociationIdError
+    from moto.ec2.models.network_acls import NetworkAclBackend
+
+    original = NetworkAclBackend.replace_network_acl_association
+
+    def replace_network_acl_association(self: Any, association_id: str, network_acl_id: str) -> Any:
+        if not any(association_id in acl._associations for acl in self.network_acls.values()):  # pylint: disable=protected-access
+            raise InvalidAssociationIdError(association_id)
+        return original(self, association_id, network_acl_id)
+
+    NetworkAclBackend.replace_network_acl_association = replace_network_acl_association
+
+
 FIXES = [
     nat_gateway_tags_use_natgateway_resource_type,
     elastic_ip_tags_use_elastic_ip_resource_type,
     nat_gateways_filter_by_tags,
+    replace_network_acl_association_of_unknown_id_is_not_found,
 ]

@@ -92,10 +92,14 @@ def expected():
     return {
         "alias/shop-test-data": {"state": "Enabled", "spec": "SYMMETRIC_DEFAULT", "usage": "ENCRYPT_DECRYPT",
                                  "description": "shop-test: data at rest", "policy": policy("shop-test-data"),
-                                 "rotation": True, "tags": {"Layer": "foundation", "Purpose": "data"}},
+                                 "rotation": True,
+                                 # KmsKeyAlias: the module's own tag, set by CreateKey
+                                 "tags": {"Layer": "foundation", "Purpose": "data", "KmsKeyAlias": "alias/shop-test-data"}},
         "alias/shop-test-logs": {"state": "Enabled", "spec": "SYMMETRIC_DEFAULT", "usage": "ENCRYPT_DECRYPT",
                                  "description": "shop-test: log groups", "policy": policy("shop-test-logs"),
-                                 "rotation": True, "tags": {"Layer": "foundation", "Purpose": "logs"}},
+                                 "rotation": True,
+                                 # KmsKeyAlias: the module's own tag, set by CreateKey
+                                 "tags": {"Layer": "foundation", "Purpose": "logs", "KmsKeyAlias": "alias/shop-test-logs"}},
     }
 
 

@@ -174,7 +174,7 @@ def test_deletion_keeps_buckets_that_hold_objects(converged, aws_client):
     assert refused.returncode != 0
     assert f"s3_allow_delete_nonempty: bucket {BUCKETS['user-files']} still holds objects" in refused.output
     remaining = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    assert BUCKETS["config-snapshots"] not in remaining, "an empty bucket is deleted"
+    assert BUCKETS["config-snapshots"] in remaining, "nothing is deleted while a bucket holds objects"
     assert BUCKETS["user-files"] in remaining
     assert s3.get_object(Bucket=BUCKETS["user-files"], Key="users/u1/keep.txt")["Body"].read() == b"keep me"
 

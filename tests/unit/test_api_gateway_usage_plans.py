@@ -1,6 +1,7 @@
 """Unit tests of library/api_gateway_usage_plans.py's pure logic (validation, patch operations,
 bindings, secret documents, tags), without AWS."""
 
+import functools
 import importlib.util
 import json
 import sys
@@ -228,13 +229,19 @@ def aws_with(module):
     return aws
 
 
-def error(code):
-    return ClientError({"Error": {"Code": code, "Message": code}}, "CreateApiKey")
+def error(code, status=400):
+    return ClientError({"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
+                       "CreateApiKey")
 
 
-def test_create_once_resends_only_a_throttled_request(monkeypatch):
-    monkeypatch.setattr(up.time, "sleep", lambda seconds: None)
-    answers = [error("TooManyRequestsException"), {"id": "k1"}]
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """module_utils/create_once.py's back-off, without the waiting."""
+    monkeypatch.setattr(up, "create_once", functools.partial(up.create_once, sleep=lambda seconds: None))
+
+
+def test_create_once_resends_a_throttled_request(no_sleep):
+    answers = [error("TooManyRequestsException", 429), {"id": "k1"}]
 
     def create(**params):
         answer = answers.pop(0)
@@ -245,16 +252,26 @@ def test_create_once_resends_only_a_throttled_request(monkeypatch):
     assert aws_with(FakeModule()).create_once("create", create, lambda: None, name="k") == {"id": "k1"}
 
 
-def test_create_once_looks_up_by_name_after_another_error():
+def test_create_once_looks_up_by_name_after_a_lost_answer(no_sleep):
     calls = []
 
     def create(**params):
         calls.append(params)
-        raise error("InternalFailure")
+        raise error("InternalFailure", 500)
 
     assert aws_with(FakeModule()).create_once("create", create, lambda: {"id": "made"}, name="k") == {"id": "made"}
     assert len(calls) == 1, "never sent twice"
+
+
+def test_create_once_fails_the_module_on_a_refusal(no_sleep):
+    calls = []
+
+    def create(**params):
+        calls.append(params)
+        raise error("BadRequestException")
+
     module = FakeModule()
     with pytest.raises(SystemExit):
-        aws_with(module).create_once("create key k", create, lambda: None, name="k")
+        aws_with(module).create_once("create key k", create, lambda: {"id": "never looked up"}, name="k")
     assert module.failed == "Failed to create key k"
+    assert len(calls) == 1

@@ -1,0 +1,1 @@
+"""The reliability suite: faults, interruptions, bad input, stateful guards and load."""
