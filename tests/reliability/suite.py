@@ -240,18 +240,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     report: dict = {"seed": args.seed, "rate": args.rate}
+
+    def save() -> None:  # after each part: a long run that is stopped keeps what it measured
+        (args.out / "report.json").write_text(json.dumps(report, indent=2, default=list) + "\n")
+
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
         workdir = Path(tmp)
-        if {"faults", "interruptions"} & set(parts):
-            print("clean converge (the reference inventory) ...", flush=True)
-            reference = clean_reference(workdir)
-            report["reference"] = {"resources": sum(reference["inventory"].values()), "tasks": reference["tasks"],
-                                   "seconds": reference["seconds"]}
-            if "faults" in parts:
-                report["faults"] = run_faults(workdir, reference["inventory"], args.rate, args.seed, args.runs,
-                                              args.jobs)
-            if "interruptions" in parts:
-                report["interruptions"] = run_interruptions(workdir, reference, args.trials, args.seed, args.jobs)
         if "bad-input" in parts or "stateful" in parts or "load" in parts:
             site = LocalSite(workdir / "checks")
             try:
@@ -264,21 +258,40 @@ def main(argv: list[str] | None = None) -> int:
                         row.pop("output_tail", None)
                     report["bad_input"] = {"tried": len(rows), "refused_before_change": sum(
                         r["refused_before_change"] for r in rows), "cases": rows}
+                    print(f"  bad inputs: {report['bad_input']['refused_before_change']} of {len(rows)} refused "
+                          "before any change", flush=True)
+                    save()
                 if "stateful" in parts:
                     from tests.reliability import stateful  # pylint: disable=import-outside-toplevel
                     rows = stateful.check_all(site.env, site.emulator)
                     report["stateful"] = {"tried": len(rows),
                                           "refused": sum(r["refused_without_allowance"] for r in rows),
                                           "allowed": sum(r["done_with_allowance"] for r in rows), "guards": rows}
+                    print(f"  stateful guards: {report['stateful']}", flush=True)
+                    save()
                 if "load" in parts:
                     from tests.reliability import load  # pylint: disable=import-outside-toplevel
                     report["load"] = load.run_load(site.emulator, events=args.events, malformed_ratio=0.01,
                                                    seed=args.seed)
+                    print(f"  load: {report['load']}", flush=True)
+                    save()
             finally:
                 site.close()
+        if {"faults", "interruptions"} & set(parts):
+            print("clean converge (the reference inventory) ...", flush=True)
+            reference = clean_reference(workdir)
+            report["reference"] = {"resources": sum(reference["inventory"].values()), "tasks": reference["tasks"],
+                                   "seconds": reference["seconds"]}
+            if "faults" in parts:
+                report["faults"] = run_faults(workdir, reference["inventory"], args.rate, args.seed, args.runs,
+                                              args.jobs)
+                save()
+            if "interruptions" in parts:
+                report["interruptions"] = run_interruptions(workdir, reference, args.trials, args.seed, args.jobs)
+                save()
         for log in workdir.glob("*.log"):
             (args.out / log.name).write_text(log.read_text())
-    (args.out / "report.json").write_text(json.dumps(report, indent=2, default=list) + "\n")
+    save()
     print_table(report)
     print(f"\nreport: {(args.out / 'report.json').relative_to(REPO_ROOT)}")
     return 0
