@@ -11,6 +11,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
 RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+# A role converged again after a failure (playbooks/tasks/converge_role.yml) shows as rescued: a
+# clean run against a healthy emulator must not need that.
+RESCUED = re.compile(r"^localhost\s+:.*\srescued=(\d+)", re.M)
+
+
+def rescued(output: str) -> int:
+    """How many failures the run's recap says were rescued (0 when it shows none)."""
+    return sum(int(n) for n in RESCUED.findall(output))
 
 
 @dataclass

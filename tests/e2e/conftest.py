@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from emulator import launcher
-from tests.playbook import PlaybookRun, run_playbook
+from tests.playbook import PlaybookRun, rescued, run_playbook
 from tests.runner import RunnerRun, run_with_ansible_runner
 
 
@@ -38,7 +38,9 @@ def converged_site(emulator, site_env, tmp_path_factory) -> ConvergedSite:
     artifacts = tmp_path_factory.mktemp("site-artifacts")
     first = run_with_ansible_runner(site_env, "site.yml", tmp_path_factory.mktemp("runner"), artifacts)
     assert first.status == "successful" and first.returncode == 0, first.output[-4000:]
+    assert rescued(first.output) == 0, "a role needed a second pass on a clean run: " + first.output[-4000:]
     second = run_playbook(site_env, "site.yml", artifacts=artifacts)
+    assert rescued(second.output) == 0, second.output[-4000:]
     return ConvergedSite(site_env, artifacts, first, second)
 
 

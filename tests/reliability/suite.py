@@ -37,6 +37,7 @@ from pathlib import Path
 
 from tests.inventory import compare, every_resource
 from tests.local_site import REPO_ROOT, LocalSite
+from tests.playbook import rescued
 from tests.reliability.fault_proxy import KINDS, FaultProxy
 
 PARTS = ("faults", "interruptions", "bad-input", "stateful", "load")
@@ -74,6 +75,8 @@ def clean_reference(workdir: Path) -> dict:
         (workdir / "clean.log").write_text(proc.stdout + proc.stderr)
         if proc.returncode != 0:
             sys.exit(f"the clean converge failed: {_first_failure(proc.stdout + proc.stderr)}")
+        if rescued(proc.stdout):
+            sys.exit("the clean converge needed a second pass of a role: see clean.log")
         return {"inventory": _inventory(site), "tasks": layer_tasks(proc.stdout),
                 "seconds": round(time.monotonic() - started, 1)}
     finally:
