@@ -12,7 +12,8 @@ The fix: for any operation whose botocore model marks a member as the idempotenc
 that takes a ClientToken / ClientRequestToken the caller fills in, as CreateVpcEndpoint and
 CreateFlowLogs document), the first successful answer for (account, region, service,
 operation, token) is kept and given again to a request that repeats the token, without calling
-the operation again.
+the operation again. A reset of the emulator (/moto-api/reset) forgets them with everything else:
+the answers name resources that no longer exist.
 """
 
 import threading
@@ -26,8 +27,10 @@ def repeated_client_token_returns_first_answer() -> None:
     """AWS: a retried request with the same idempotency token does nothing again and returns the
     first result. moto (BaseResponse.call_action) ignores the token and creates again."""
     from moto.core.responses import BaseResponse  # pylint: disable=import-outside-toplevel
+    from moto.moto_api._internal.models import MotoAPIBackend  # pylint: disable=import-outside-toplevel
 
     original = BaseResponse.call_action
+    original_reset = MotoAPIBackend.reset
     answers: dict[tuple, Any] = {}
     lock = threading.Lock()  # one token-carrying call at a time: a retry waits for its first attempt
 
@@ -46,7 +49,13 @@ def repeated_client_token_returns_first_answer() -> None:
                 answers[key] = answer
             return answers[key]
 
+    def reset(self: MotoAPIBackend) -> None:
+        with lock:
+            answers.clear()
+            original_reset(self)
+
     BaseResponse.call_action = call_action
+    MotoAPIBackend.reset = reset
 
 
 def _token_member(response: Any) -> str | None:

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator import launcher
+
 
 @pytest.fixture
 def subnet(fresh_emulator: Any, aws_client: Any) -> str:
@@ -94,3 +96,14 @@ def test_putting_a_target_tracking_policy_again_keeps_one_set_of_alarms(fresh_em
     alarms = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]
               if a["AlarmName"].startswith("TargetTracking-table/fix-scaling")]
     assert len(alarms) == 4, alarms  # AlarmHigh, AlarmLow, ProvisionedCapacityHigh, ProvisionedCapacityLow
+
+
+def test_a_reset_forgets_the_answers_it_kept(emulator, aws_client, subnet):
+    """After /moto-api/reset, a token seen before the reset creates again: its first answer named a
+    resource the reset removed (a test reusing a name after a reset would get a dangling id)."""
+    secrets = aws_client("secretsmanager")
+    secrets.create_secret(Name="fix/reset", SecretString="x", ClientRequestToken="1" * 32)
+    launcher.reset(emulator.url, emulator.ca_bundle)
+    secrets.create_secret(Name="fix/reset", SecretString="x", ClientRequestToken="1" * 32)
+
+    assert [s["Name"] for s in secrets.list_secrets()["SecretList"]] == ["fix/reset"]

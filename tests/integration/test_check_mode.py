@@ -10,7 +10,7 @@ def test_check_on_an_empty_environment_changes_nothing(fresh_emulator, site_env,
     # It predicts the roles, the keys and the VPC (whose contents depend on its id), the
     # later layers' resources, down to the user pool and the API...
     assert {"iam : Create the component roles with their least-privilege inline policies",
-            "kms : Create the platform keys", "network : Create the VPC",
+            "kms : Create the platform keys", "network : Create the VPC and its internet gateway",
             "dynamodb : Converge the tables", "kinesis : Create or update the streams",
             "cognito : Create or update the user pool, its groups, domain and resource servers",
             "api_gateway : Import, deploy and configure the API"} <= set(run.changed_tasks)
