@@ -229,7 +229,7 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible.module_utils.ec2_calls import call, wait_until_visible
+from ansible.module_utils.ec2_calls import apply_tags, call, wait_until_visible
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -444,10 +444,7 @@ def apply_table_changes(client, module, table_id, name, plan):
     for dest in sorted(to_delete):
         call(module, f"delete the route to {dest} of {name}", client.delete_route, done_if=("InvalidRoute.NotFound",),
              RouteTableId=table_id, **_destination(dest))
-    if to_unset:
-        call(module, f"untag {name}", client.delete_tags, Resources=[table_id], Tags=[{"Key": key} for key in to_unset])
-    if to_set:
-        call(module, f"tag {name}", client.create_tags, Resources=[table_id], Tags=ansible_dict_to_boto3_tag_list(to_set))
+    apply_tags(module, client, name, table_id, to_set, to_unset)
     for subnet_id, current_association in sorted(to_associate.items()):
         if current_association:  # associated with another table: move it here
             call(module, f"move {subnet_id} to {name}", client.replace_route_table_association,

@@ -213,7 +213,7 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible.module_utils.ec2_calls import call, wait_until_visible
+from ansible.module_utils.ec2_calls import apply_tags, call, wait_until_visible
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -509,10 +509,7 @@ def apply_group_changes(client, module, group_id, name, plan):
     if to_describe:
         call(module, f"update the rule descriptions of {name}", client.update_security_group_rule_descriptions_ingress,
              GroupId=group_id, IpPermissions=to_ip_permissions(to_describe))
-    if to_unset:
-        call(module, f"untag {name}", client.delete_tags, Resources=[group_id], Tags=[{"Key": key} for key in to_unset])
-    if to_set:
-        call(module, f"tag {name}", client.create_tags, Resources=[group_id], Tags=ansible_dict_to_boto3_tag_list(to_set))
+    apply_tags(module, client, name, group_id, to_set, to_unset)
 
 
 # ---------------------------------------------------------------------------

@@ -100,7 +100,7 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible.module_utils.create_once import create_once, no_resend_client
-from ansible.module_utils.ec2_calls import call
+from ansible.module_utils.ec2_calls import apply_tags, call
 from ansible.module_utils.tag_plan import plan_tags
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -138,13 +138,8 @@ class Converger:
 
     def converge_tags(self, resource_id, current, desired):
         _, to_set, to_unset = plan_tags(current, desired, self.module.params["purge_tags"])
-        if (to_set or to_unset) and not self.module.check_mode:
-            if to_set:
-                call(self.module, f"tag {resource_id}", self.client.create_tags, Resources=[resource_id],
-                     Tags=ansible_dict_to_boto3_tag_list(to_set))
-            if to_unset:
-                call(self.module, f"untag {resource_id}", self.client.delete_tags, Resources=[resource_id],
-                     Tags=[{"Key": key} for key in to_unset])
+        if not self.module.check_mode:
+            apply_tags(self.module, self.client, resource_id, resource_id, to_set, to_unset)
         self.changed |= bool(to_set or to_unset)
 
     def vpc(self, name, cidr, tags):

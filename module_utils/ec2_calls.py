@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: the platform toolkit contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EC2 calls shared by the modules that reconcile lists of EC2 resources
-(ec2_security_groups, ec2_route_tables)."""
+"""EC2 calls shared by the modules that reconcile EC2 resources
+(ec2_security_groups, ec2_route_tables, ec2_vpc_core, ec2_vpc_endpoints)."""
 
 try:
     import botocore
@@ -10,6 +10,7 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 
 def call(module, what, method, done_if=(), **params):
@@ -25,6 +26,14 @@ def call(module, what, method, done_if=(), **params):
         if isinstance(e, botocore.exceptions.ClientError) and e.response.get("Error", {}).get("Code") in done_if:
             return None
         module.fail_json_aws(e, msg=f"Failed to {what}")
+
+
+def apply_tags(module, client, what, resource_id, to_set, to_unset):
+    """Remove the tag keys to_unset and set the tags to_set ({key: value}) of one EC2 resource."""
+    if to_unset:
+        call(module, f"untag {what}", client.delete_tags, Resources=[resource_id], Tags=[{"Key": key} for key in to_unset])
+    if to_set:
+        call(module, f"tag {what}", client.create_tags, Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_set))
 
 
 # kind: (describe operation, ids parameter, result key, id key, not-found code, waiter)

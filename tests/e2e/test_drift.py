@@ -51,6 +51,8 @@ def test_hand_made_drift_is_reported_then_repaired_by_site_yml(converged_site, a
         (f"{PREFIX}-app", "ip_permissions", None, "tcp 22 from 203.0.113.0/24"),
         (TABLE, "point_in_time_recovery", True, False),
     ], report["findings"]
+    assert {f["resource"]: f["role"] for f in report["findings"]}[FLOW_LOG_GROUP] == "network"
+    assert re.search(rf"Drift: 3 setting\(s\) on .*{re.escape(FLOW_LOG_GROUP)}.* differ from the declared", drift.output)
     table = drift.output[drift.output.index("TASK [drift : Show the drift report"):]
     assert re.search(rf"{FLOW_LOG_GROUP} +retention_days +7 +30 ", table)
     assert re.search(rf"{PREFIX}-app +ip_permissions +\(absent\) +tcp 22 from 203\.0\.113\.0/24 ", table)

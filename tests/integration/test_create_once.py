@@ -87,6 +87,17 @@ def task_definitions_count(aws_client, _):
     return len(aws_client("ecs").list_task_definitions(familyPrefix="create-once", status="ACTIVE")["taskDefinitionArns"])
 
 
+def vpc_endpoints_count(aws_client, setup):
+    found = aws_client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [setup["vpc_id"]]}])
+    return len([e for e in found["VpcEndpoints"] if e["State"].lower() not in ("deleted", "deleting")])
+
+
+def route_table(aws_client):
+    ec2 = aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    return {"vpc_id": vpc_id, "table": ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]}
+
+
 def user_pool(aws_client):
     return {"pool_id": aws_client("cognito-idp").create_user_pool(PoolName="create-once-parent")["UserPool"]["Id"]}
 
@@ -114,6 +125,9 @@ CASES = {
     "RegisterTaskDefinition": ("ecs_task_definition", lambda _: {"family": "create-once", "cpu": "256", "memory": "512",
                                                                  "container_definitions": CONTAINERS},
                                task_definitions_count, None),
+    "CreateVpcEndpoint": ("ec2_vpc_endpoints", lambda setup: {"vpc_id": setup["vpc_id"], "endpoints": [
+        {"name": "create-once-s3", "service": "com.amazonaws.eu-west-1.s3", "type": "Gateway",
+         "route_table_ids": [setup["table"]]}]}, vpc_endpoints_count, route_table),
 }
 
 

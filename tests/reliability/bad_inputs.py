@@ -7,6 +7,9 @@ server-side), with a message that names the variable and the rule it breaks.
 - CASES:              the catalogue, as data.
 - run_case:           runs site.yml with one case's variables and says how it failed.
 - run_catalogue:      run_case for every case (the reliability suite's report calls it).
+- SAMPLE:             the first case of each (layer, kind): what the test suite runs on every
+                      commit (each case is a whole ansible-playbook run, ~4 s); the reliability
+                      suite (./platform reliability) runs them all.
 
 Kinds of bad input (the `kind` of a case): type (wrong type), range (out of range), cidr (broken
 CIDRs and overlaps), name (names AWS refuses), fifo (FIFO suffix errors), index (unknown attributes
@@ -315,6 +318,16 @@ def failure_text(output: str) -> str:
             if keep:
                 lines.append(line)
     return " ".join(" ".join(lines).split()).replace("''", "'").replace('\\"', '"')
+
+
+def _first_of_each_layer_and_kind(cases: list[Case]) -> list[Case]:
+    firsts: dict[tuple[str, str], Case] = {}
+    for case in cases:
+        firsts.setdefault((case.layer, case.kind), case)
+    return list(firsts.values())
+
+
+SAMPLE = _first_of_each_layer_and_kind(CASES)
 
 
 def run_case(case: Case, env: dict[str, str], emulator: Any) -> dict[str, Any]:
