@@ -2,7 +2,8 @@
 load, with a table of the results. `./platform reliability` runs it; from the repository root:
 
     python -m tests.reliability.suite [--parts faults,interruptions,bad-input,stateful,load]
-        [--rate 0.1] [--seed 1] [--runs 1] [--trials 20] [--events 100000] [--jobs 1]
+        [--kinds throttle,error,slow,drop,drop_after,mixed] [--rate 0.1] [--seed 1] [--runs 1]
+        [--trials 20] [--events 100000] [--jobs 1]
 
 - faults: a clean converge of the `local` site on a fresh emulator gives the reference inventory
   (tests/inventory.py every_resource: every resource by name, tagged or not). Then, for each fault
@@ -191,8 +192,12 @@ def _print_rows(rows: list[tuple]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-def run_faults(workdir: Path, reference: Counter, rate: float, seed: int, runs: int, jobs: int) -> dict:
-    plan = [(kinds, seed + run) for kinds in [(kind,) for kind in KINDS] + [KINDS] for run in range(runs)]
+FAULT_RUNS = (*KINDS, "mixed")  # each kind alone, then all kinds mixed
+
+
+def run_faults(workdir: Path, reference: Counter, rate: float, seed: int, runs: int, jobs: int,
+               labels: tuple[str, ...] = FAULT_RUNS) -> dict:
+    plan = [(KINDS if label == "mixed" else (label,), seed + run) for label in labels for run in range(runs)]
     results = []
     for result in _side_by_side(jobs, [lambda k=kinds, s=run_seed: fault_run(workdir, k, rate, s, reference)
                                        for kinds, run_seed in plan]):
@@ -202,7 +207,7 @@ def run_faults(workdir: Path, reference: Counter, rate: float, seed: int, runs: 
               f" {len(result['missing'])} missing", flush=True)
         results.append(result)
     by_kind = []
-    for label in [*KINDS, "mixed"]:
+    for label in labels:
         mine = [r for r in results if r["kind"] == label]
         by_kind.append({"kind": label, "rate": rate, "runs": len(mine),
                         "converged": sum(r["converged"] for r in mine), "faults": sum(r["faults"] for r in mine),
@@ -232,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1, help="fault runs per kind (seeds seed, seed+1, ...)")
+    parser.add_argument("--kinds", default=",".join(FAULT_RUNS), help=f"fault runs, of: {', '.join(FAULT_RUNS)}")
     parser.add_argument("--trials", type=int, default=20, help="interruption trials")
     parser.add_argument("--events", type=int, default=100_000, help="events of the load part")
     parser.add_argument("--jobs", type=int, default=1, help="fault runs and trials side by side (a site each)")
@@ -240,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     parts = [part.strip() for part in args.parts.split(",") if part.strip()]
     if set(parts) - set(PARTS):
         parser.error(f"--parts: unknown {sorted(set(parts) - set(PARTS))}; known: {', '.join(PARTS)}")
+
+    kinds = tuple(kind.strip() for kind in args.kinds.split(",") if kind.strip())
+    if not kinds or set(kinds) - set(FAULT_RUNS):
+        parser.error(f"--kinds: unknown {sorted(set(kinds) - set(FAULT_RUNS))}; known: {', '.join(FAULT_RUNS)}")
 
     args.out.mkdir(parents=True, exist_ok=True)
     report: dict = {"seed": args.seed, "rate": args.rate}
@@ -287,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "seconds": reference["seconds"]}
             if "faults" in parts:
                 report["faults"] = run_faults(workdir, reference["inventory"], args.rate, args.seed, args.runs,
-                                              args.jobs)
+                                              args.jobs, kinds)
                 save()
             if "interruptions" in parts:
                 report["interruptions"] = run_interruptions(workdir, reference, args.trials, args.seed, args.jobs)

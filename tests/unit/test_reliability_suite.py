@@ -44,3 +44,14 @@ def test_the_table_has_a_row_per_fault_kind_and_one_per_part(capsys):
     for row in ("throttle 10% 1 1 90 0 0 0", "SIGKILL at a task 20 19", "catalogue 45 45", "guards 5 5 5",
                 "ingestion 100 99 1 0 0"):
         assert row in rows, rows
+
+
+def test_unknown_parts_and_fault_kinds_are_refused(capsys):
+    for argv in (["--parts", "faults,speed"], ["--kinds", "drop_after,flood"]):
+        try:
+            suite.main(argv)
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"{argv} accepted")
+    assert "--kinds: unknown ['flood']" in capsys.readouterr().err
