@@ -10,9 +10,10 @@ load, with a table of the results. `./platform reliability` runs it; from the re
   kind of the fault proxy (tests/reliability/fault_proxy.py) and for all kinds mixed, `site.yml`
   on a fresh emulator behind the proxy at the rate: converged (one run, rc 0), and its inventory
   against the reference: duplicates, orphans, missing.
-- interruptions: `ansible-playbook site.yml` on a fresh emulator, killed (SIGKILL, the whole
-  process group) when it starts its N-th task of the layers (the pre-flight's checks not counted),
-  N drawn with the seed in each of `trials` equal slices of the run, so every layer gets some; then
+- interruptions: `ansible-playbook site.yml` on a fresh emulator, killed (SIGKILL, the process
+  group and every process below it, task workers included) when it starts its N-th task of the
+  layers (the pre-flight's checks not counted), N drawn with the seed in each of `trials` equal
+  slices of the run, so every layer gets some; then
   `site.yml` again: recovered when that run converges and the inventory equals the reference.
 - bad-input: the catalogue (tests/reliability/bad_inputs.py): each refused before any mutating
   call, counted by the emulator, naming the variable and the rule.
@@ -108,6 +109,36 @@ def fault_run(workdir: Path, kinds: tuple[str, ...], rate: float, seed: int, ref
             "missing": _as_text(difference["missing"])}
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (from /proc), children first."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def kill_everything(pid: int) -> None:
+    """SIGKILL pid's process group and every process below it, in whatever session: ansible's task
+    workers start their own sessions, so a kill of the group alone leaves them running (what the
+    end of a CI job or a lost machine does not)."""
+    below = descendants(pid)
+    os.killpg(pid, signal.SIGKILL)
+    for child in below:
+        try:
+            os.killpg(os.getpgid(child), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def interruption_trial(workdir: Path, trial: int, kill_at: int, reference: Counter) -> dict:
     """Kill a fresh converge when it starts task number kill_at, then converge again."""
     site = LocalSite(workdir / f"interrupt-{trial}")
@@ -122,7 +153,7 @@ def interruption_trial(workdir: Path, trial: int, kill_at: int, reference: Count
                 if tasks == kill_at:
                     killed_in = line.split("[", 1)[1].rsplit("]", 1)[0]
                     time.sleep(random.Random(trial).uniform(0, 1.5))  # somewhere inside the task
-                    os.killpg(process.pid, signal.SIGKILL)
+                    kill_everything(process.pid)
                     break
         process.wait()
         process.stdout.close()

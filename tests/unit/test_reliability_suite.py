@@ -55,3 +55,26 @@ def test_unknown_parts_and_fault_kinds_are_refused(capsys):
         else:
             raise AssertionError(f"{argv} accepted")
     assert "--kinds: unknown ['flood']" in capsys.readouterr().err
+
+
+def test_a_kill_reaches_processes_that_left_the_process_group():
+    """ansible's task workers start their own sessions: they must die with the run."""
+    import os  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    run = subprocess.Popen(["sh", "-c", "setsid sleep 60 & sleep 60"], start_new_session=True)
+    for _ in range(50):
+        below = suite.descendants(run.pid)
+        if len(below) == 2:
+            break
+        time.sleep(0.1)
+    assert len(below) == 2, below
+
+    suite.kill_everything(run.pid)
+    run.wait()
+
+    time.sleep(0.2)
+    alive = [pid for pid in below if os.path.exists(f"/proc/{pid}") and
+             open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert alive == []
