@@ -18,6 +18,8 @@ description:
     option of C(amazon.aws.ec2_vpc_endpoint) cannot be used, as it compares an aware and a naive
     datetime and fails.)
   - Endpoints of the VPC that are not in I(endpoints) are left alone.
+  - Does not wait for new endpoints to be C(available) (an interface endpoint takes a minute or
+    two); M(platform_wait) waits for them, all together.
   - Supports check mode and diff mode.
 options:
   vpc_id:
@@ -66,14 +68,6 @@ options:
     description: Remove tags not in I(tags) (and not C(Name)).
     type: bool
     default: true
-  wait:
-    description: Wait until every endpoint is C(available).
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each endpoint.
-    type: int
-    default: 320
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -120,7 +114,7 @@ endpoints:
       type: str
       sample: vpce-0a1b2c3d4e5f6a7b8
     state:
-      description: The endpoint's state after the run (empty in check mode for a new one).
+      description: The endpoint's state as last read (empty in check mode for a new one).
       returned: always
       type: str
       sample: available
@@ -136,8 +130,6 @@ endpoint_ids:
   type: dict
   sample: {rtap-dev-s3: vpce-0a1b2c3d4e5f6a7b8}
 """
-
-import time
 
 try:
     import botocore
@@ -229,14 +221,27 @@ class Endpoints:
     def __init__(self, module, client, create_client):
         self.module, self.client, self.create_client = module, client, create_client
 
-    def find(self, vpc_id, service):
-        found = call(self.module, f"describe the endpoints of {service}", self.client.describe_vpc_endpoints,
-                     Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "service-name", "Values": [service]},
-                              {"Name": "vpc-endpoint-state", "Values": LIVE_STATES}])["VpcEndpoints"]
-        if len(found) > 1:
-            ids = ", ".join(e["VpcEndpointId"] for e in found)
-            self.module.fail_json(msg=f"{len(found)} endpoints of {service} in {vpc_id}: {ids}; delete the extra ones")
-        return found[0] if found else None
+    def live(self, vpc_id, service=None):
+        """{service: its endpoint} of the VPC's endpoints that are not gone (of one service if given)."""
+        filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "vpc-endpoint-state", "Values": LIVE_STATES}]
+        if service:
+            filters.append({"Name": "service-name", "Values": [service]})
+        endpoints, token = [], None
+        while True:
+            page = call(self.module, f"describe the endpoints of {vpc_id}", self.client.describe_vpc_endpoints,
+                        Filters=filters, **({"NextToken": token} if token else {}))
+            endpoints += page["VpcEndpoints"]
+            token = page.get("NextToken")
+            if not token:
+                break
+        found = {}
+        for endpoint in endpoints:
+            if endpoint["ServiceName"] in found:
+                ids = f"{found[endpoint['ServiceName']]['VpcEndpointId']}, {endpoint['VpcEndpointId']}"
+                self.module.fail_json(msg=f"several endpoints of {endpoint['ServiceName']} in {vpc_id} ({ids}); "
+                                          "delete the extra ones")
+            found[endpoint["ServiceName"]] = endpoint
+        return found
 
     def create(self, vpc_id, endpoint, tags):
         request = {"VpcId": vpc_id, "ServiceName": endpoint["service"], "VpcEndpointType": endpoint["type"],
@@ -249,7 +254,7 @@ class Endpoints:
                 request["SecurityGroupIds"] = endpoint["security_group_ids"]
         try:
             return create_once(lambda: self.create_client.create_vpc_endpoint(**request)["VpcEndpoint"],
-                               lambda: self.find(vpc_id, endpoint["service"]))
+                               lambda: self.live(vpc_id, endpoint["service"]).get(endpoint["service"]))
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.module.fail_json_aws(e, msg=f"Failed to create the endpoint {endpoint['name']}")
 
@@ -259,21 +264,10 @@ class Endpoints:
             apply_tags(self.module, self.client, endpoint_id, endpoint_id, to_set, to_unset)
         return [f"tags {', '.join(sorted([*to_set, *to_unset]))}"] if to_set or to_unset else []
 
-    def wait_available(self, endpoint_id, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            state = call(self.module, f"describe {endpoint_id}", self.client.describe_vpc_endpoints,
-                         VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["State"]
-            if state.lower() == "available":
-                return state
-            if state.lower() in ("failed", "rejected", "deleted", "deleting") or time.monotonic() > deadline:
-                self.module.fail_json(msg=f"The endpoint {endpoint_id} is {state}, not available")
-            time.sleep(5)
 
-
-def converge(module, endpoints_api, vpc_id, endpoint):
+def converge(module, endpoints_api, vpc_id, endpoint, found):
+    """Create or update one endpoint (found: its live endpoint or None); (result, diff before, diff after)."""
     tags = {**module.params["tags"], "Name": endpoint["name"]}
-    found = endpoints_api.find(vpc_id, endpoint["service"])
     result = {"name": endpoint["name"], "service": endpoint["service"], "id": "", "state": "", "changes": []}
     if found is None:
         result["changes"].append("create")
@@ -291,8 +285,6 @@ def converge(module, endpoints_api, vpc_id, endpoint):
                      VpcEndpointId=found["VpcEndpointId"], **request)
         result["changes"] += endpoints_api.converge_tags(found["VpcEndpointId"], before["tags"], tags)
     result["id"], result["state"] = found["VpcEndpointId"], found.get("State", "")
-    if module.params["wait"] and not module.check_mode and result["state"].lower() != "available":
-        result["state"] = endpoints_api.wait_available(found["VpcEndpointId"], module.params["wait_timeout"])
     return result, before, {"type": endpoint["type"], "tags": tags}
 
 
@@ -311,8 +303,6 @@ def main():
             endpoints=dict(type="list", elements="dict", required=True, options=endpoint_spec),
             tags=dict(type="dict", default={}),
             purge_tags=dict(type="bool", default=True),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=320),
         ),
         supports_check_mode=True,
     )
@@ -321,9 +311,11 @@ def main():
         module.fail_json(msg="; ".join(errors))
     endpoints_api = Endpoints(module, module.client("ec2", retry_decorator=AWSRetry.jittered_backoff()),
                               no_resend_client(module, "ec2"))
+    vpc_id = module.params["vpc_id"]
+    live = endpoints_api.live(vpc_id)  # one read for every endpoint of the VPC
     results, diff = [], {"before": {}, "after": {}}
     for endpoint in module.params["endpoints"]:
-        result, before, after = converge(module, endpoints_api, module.params["vpc_id"], endpoint)
+        result, before, after = converge(module, endpoints_api, vpc_id, endpoint, live.get(endpoint["service"]))
         results.append(result)
         if result["changes"]:
             diff["before"][endpoint["name"]] = before

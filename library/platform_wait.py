@@ -61,6 +61,11 @@ options:
     type: list
     elements: str
     default: []
+  vpc_endpoints:
+    description: VPC endpoint IDs; ready when C(available) (interface endpoints take a minute or two).
+    type: list
+    elements: str
+    default: []
   wait:
     description:
       - When false, only report each resource's state (C(absent) when it does not exist) and do
@@ -149,6 +154,14 @@ def _nat_status(client, gateway_id):
     return gateways[0]["State"] if gateways else None
 
 
+def _endpoint_status(client, endpoint_id):
+    try:
+        endpoints = client.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+    except is_boto3_error_code("InvalidVpcEndpointId.NotFound"):
+        return None
+    return endpoints[0]["State"].lower() if endpoints else None
+
+
 def resources_to_wait_for(module):
     """(kind, name, read the state, ready states, failed states) for every listed resource."""
     params = module.params
@@ -178,11 +191,14 @@ def resources_to_wait_for(module):
         dax = module.client("dax", retry_decorator=retry)
         for name in params["dax_clusters"]:
             waits.append(("dax_cluster", name, lambda n=name: _dax_status(dax, n), {"available"}, {"deleting"}))
-    if params["nat_gateways"]:
+    if params["nat_gateways"] or params["vpc_endpoints"]:
         ec2 = module.client("ec2", retry_decorator=retry)
         for gateway_id in params["nat_gateways"]:
             waits.append(("nat_gateway", gateway_id, lambda g=gateway_id: _nat_status(ec2, g),
                           {"available"}, {"failed", "deleting", "deleted"}))
+        for endpoint_id in params["vpc_endpoints"]:
+            waits.append(("vpc_endpoint", endpoint_id, lambda e=endpoint_id: _endpoint_status(ec2, e),
+                          {"available"}, {"failed", "rejected", "deleting", "deleted"}))
     return waits
 
 
@@ -196,6 +212,7 @@ def main():
             eks_addons=dict(type="list", elements="dict", options=pair, default=[]),
             dax_clusters=dict(type="list", elements="str", default=[]),
             nat_gateways=dict(type="list", elements="str", default=[]),
+            vpc_endpoints=dict(type="list", elements="str", default=[]),
             wait=dict(type="bool", default=True),
             timeout=dict(type="int", default=1800),
         ),

@@ -31,13 +31,15 @@ def run_module(env: dict, args: dict, *options: str) -> tuple[int, dict | str]:
 
 
 def make_slow_resources(client) -> dict:
-    """An EKS cluster with a node group, a DAX cluster and a NAT gateway, as boto3 makes them."""
+    """An EKS cluster with a node group, a DAX cluster, a NAT gateway and a VPC endpoint, as boto3 makes them."""
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"eu-west-1{az}")["Subnet"]["SubnetId"]
                for i, az in enumerate("ab")]
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=subnets[0], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.eu-west-1.logs", VpcEndpointType="Interface",
+                                       SubnetIds=subnets[:1])["VpcEndpoint"]["VpcEndpointId"]
     iam = client("iam")
     role = iam.create_role(RoleName="wait-test", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -46,13 +48,13 @@ def make_slow_resources(client) -> dict:
     eks.create_cluster(name="wait-test", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
     dax = client("dax")
     dax.create_cluster(ClusterName="wait-test", NodeType="dax.t3.small", ReplicationFactor=1, IamRoleArn=role)
-    return {"nat": nat, "role": role, "subnets": subnets}
+    return {"nat": nat, "endpoint": endpoint, "role": role, "subnets": subnets}
 
 
 def test_reports_states_without_waiting_and_never_changes(fresh_emulator, aws_env, aws_client):
     made = make_slow_resources(aws_client)
     args = {"eks_clusters": ["wait-test", "missing"], "dax_clusters": ["wait-test"],
-            "nat_gateways": [made["nat"]], "wait": False}
+            "nat_gateways": [made["nat"]], "vpc_endpoints": [made["endpoint"], "vpce-0000000000000000"], "wait": False}
     rc, result = run_module(aws_env, args)
     assert rc == 0 and isinstance(result, dict), result
     states = {(r["kind"], r["name"]): r["state"] for r in result["resources"]}
@@ -60,7 +62,8 @@ def test_reports_states_without_waiting_and_never_changes(fresh_emulator, aws_en
     assert states == {("eks_cluster", "wait-test"): live, ("eks_cluster", "missing"): "absent",
                       ("dax_cluster", "wait-test"): aws_client("dax").describe_clusters(
                           ClusterNames=["wait-test"])["Clusters"][0]["Status"],
-                      ("nat_gateway", made["nat"]): "available"}
+                      ("nat_gateway", made["nat"]): "available",
+                      ("vpc_endpoint", made["endpoint"]): "available", ("vpc_endpoint", "vpce-0000000000000000"): "absent"}
     assert result["changed"] is False
 
 
